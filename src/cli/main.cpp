@@ -1,0 +1,49 @@
+// The `redox-sim` command: dispatches to the subcommands components register.
+#include "cli/command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace redox::cli {
+
+static std::vector<Command>& registry() {
+    static std::vector<Command> commands;
+    return commands;
+}
+
+void register_command(const Command& cmd) { registry().push_back(cmd); }
+
+int fail(std::string_view msg) {
+    std::fprintf(stderr, "redox-sim: %.*s\n", int(msg.size()), msg.data());
+    return 1;
+}
+
+static void usage(FILE* out) {
+    auto cmds = registry();
+    std::sort(cmds.begin(), cmds.end(),
+              [](const Command& a, const Command& b) { return std::strcmp(a.name, b.name) < 0; });
+    std::fprintf(out, "usage: redox-sim COMMAND [ARGS...]\n\ncommands:\n");
+    for (const auto& c : cmds) std::fprintf(out, "  redox-sim %s\n", c.usage);
+}
+
+} // namespace redox::cli
+
+int main(int argc, char** argv) {
+    using namespace redox::cli;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    std::string_view name = argv[1];
+    if (name == "-h" || name == "--help" || name == "help") {
+        usage(stdout);
+        return 0;
+    }
+    for (const auto& c : registry()) {
+        if (name == c.name) return c.run(std::span<char*>(argv + 2, argc - 2));
+    }
+    std::fprintf(stderr, "redox-sim: unknown command '%s' (see redox-sim --help)\n", argv[1]);
+    return 2;
+}
