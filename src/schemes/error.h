@@ -27,13 +27,19 @@ inline std::unexpected<Error> err(int e, std::string ctx = {}) {
     return std::unexpected<Error>(Error(e, std::move(ctx)));
 }
 
+namespace detail {
+template <typename T>
+T unwrap(std::expected<T, Error>& r) { return std::move(*r); }
+inline void unwrap(std::expected<void, Error>&) {}
+} // namespace detail
+
 // Propagate an error from an expression of type Result<T>; yields the value.
 #define TRY(expr)                                                \
     ({                                                           \
         auto&& _try_result = (expr);                             \
         if (!_try_result) [[unlikely]]                           \
             return std::unexpected(std::move(_try_result.error())); \
-        std::move(*_try_result);                                 \
+        ::redox::detail::unwrap(_try_result);                    \
     })
 
 } // namespace redox

@@ -1,0 +1,81 @@
+#include "schemes/connection.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace redox::sys {
+
+Connection& Connection::get() {
+    static Connection* conn = new Connection();  // lives as long as the process
+    return *conn;
+}
+
+Connection::Connection() {
+    void* p = mmap(nullptr, sizeof(ProcShared), PROT_READ | PROT_WRITE, MAP_SHARED, kFdProcRegion, 0);
+    void* g = mmap(nullptr, sizeof(GlobalShared), PROT_READ | PROT_WRITE, MAP_SHARED, kFdGlobalRegion, 0);
+    if (p == MAP_FAILED || g == MAP_FAILED || static_cast<ProcShared*>(p)->magic != kProcMagic) {
+        std::fprintf(stderr, "redox-sim: this program runs inside a sim (start it with redox-sim boot)\n");
+        std::_Exit(127);
+    }
+    m_proc = static_cast<ProcShared*>(p);
+    m_global = static_cast<GlobalShared*>(g);
+}
+
+void Connection::notify_kernel() {
+    if (m_global->kernel_sleeping.load(std::memory_order_seq_cst)) {
+        uint64_t one = 1;
+        ssize_t r = ::write(kFdKernelBell, &one, sizeof one);
+        (void)r;
+    }
+}
+
+Cqe Connection::call(Sqe sqe) {
+    std::lock_guard guard(m_lock);
+    sqe.tag = m_next_tag++;
+    if (m_next_tag == 0) m_next_tag = 1;
+    auto& ring = m_proc->calls;
+    while (!ring.push(sqe)) {
+        notify_kernel();
+        usleep(50);
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    notify_kernel();
+    const uint32_t budget = spin_budget();
+    for (;;) {
+        uint32_t seen = m_proc->wake.seq.load(std::memory_order_seq_cst);
+        if (auto c = m_proc->completions.pop()) {
+            if (c->tag == sqe.tag) return *c;
+            continue;  // a stale completion of a call that was abandoned
+        }
+        bool got = false;
+        for (uint32_t i = 0; i < budget; ++i) {
+            if (!m_proc->completions.empty()) { got = true; break; }
+            cpu_relax();
+        }
+        if (got) continue;
+        m_proc->wake.wait(seen);
+    }
+}
+
+Result<std::pair<int, uint64_t>> Connection::take_fd() {
+    uint64_t value = 0;
+    iovec iov{&value, sizeof value};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(kFdSideChannel, &msg, MSG_CMSG_CLOEXEC);
+    if (n != sizeof value) return err(EIO_, "side channel");
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return err(EIO_, "side channel: no fd");
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return std::pair{fd, value};
+}
+
+} // namespace redox::sys

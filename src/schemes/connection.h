@@ -1,0 +1,36 @@
+// The process's connection to the kernel-sim: its ProcShared ring pair, the
+// kernel doorbell and the side channel for memfds. Internal to libredox and
+// the scheme server framework.
+#pragma once
+
+#include "schemes/error.h"
+#include "schemes/shared.h"
+
+#include <mutex>
+
+namespace redox::sys {
+
+class Connection {
+public:
+    // The process-wide connection, mapped on first use from the inherited fds.
+    static Connection& get();
+
+    // Submit one call and wait for its completion. Returns the Cqe.
+    Cqe call(Sqe sqe);
+    // Receive a Linux fd the kernel sent on the side channel for the call that
+    // just completed, and the u64 that came with it.
+    Result<std::pair<int, uint64_t>> take_fd();
+
+    void notify_kernel();
+    ProcShared* shared() const { return m_proc; }
+    uint32_t sim_pid() const { return m_proc->sim_pid; }
+
+private:
+    Connection();
+    ProcShared* m_proc = nullptr;
+    GlobalShared* m_global = nullptr;
+    std::mutex m_lock;
+    uint32_t m_next_tag = 1;
+};
+
+} // namespace redox::sys

@@ -1,0 +1,110 @@
+// The scheme server framework: a daemon subclasses SchemeServer, overrides the
+// operations its scheme supports (like redox-scheme's SchemeSync), and calls
+// serve(). Unimplemented operations answer ENOSYS (EBADF for fd-less ones).
+//
+// Blocking is readiness based: an operation that cannot complete yet returns
+// EWOULDBLOCK_; unless the caller's handle is O_NONBLOCK the framework parks
+// the request and runs it again after later requests or notify_ready(), so a
+// read on an empty pipe waits without blocking the daemon. A Cancel for a
+// parked request answers it with ECANCELED (the kernel turns that into EINTR).
+#pragma once
+
+#include "schemes/error.h"
+#include "schemes/libredox.h"
+#include "schemes/protocol.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <span>
+#include <string_view>
+
+namespace redox {
+
+struct CallerCtx {
+    uint32_t pid = 0;
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+};
+
+struct OpenResult {
+    uint64_t number = 0;      // the scheme-local file id
+    uint8_t flags = 0;        // NewFdFlags (NEWFD_POSITIONED)
+    int other_fd = -1;        // >= 0: answer with this fd of the daemon (OtherScheme)
+};
+
+class SchemeServer {
+public:
+    virtual ~SchemeServer() = default;
+
+    // path is what follows /scheme/NAME/ (no leading slash).
+    virtual Result<OpenResult> open(std::string_view path, uint64_t flags, uint16_t mode, const CallerCtx& ctx);
+    virtual Result<OpenResult> dup(uint64_t id, std::string_view buf, const CallerCtx& ctx);
+    virtual Result<size_t> read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx& ctx);
+    virtual Result<size_t> write(uint64_t id, std::span<const uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx& ctx);
+    virtual Result<uint64_t> fsize(uint64_t id);
+    virtual Result<void> fchmod(uint64_t id, uint16_t mode, const CallerCtx& ctx);
+    virtual Result<void> fchown(uint64_t id, uint32_t uid, uint32_t gid, const CallerCtx& ctx);
+    virtual Result<uint64_t> fcntl(uint64_t id, uint64_t cmd, uint64_t arg);
+    virtual Result<uint32_t> fevent(uint64_t id, uint32_t flags);
+    virtual Result<size_t> fpath(uint64_t id, std::span<uint8_t> buf);
+    virtual Result<void> frename(uint64_t id, std::string_view path, const CallerCtx& ctx);
+    virtual Result<void> flink(uint64_t id, std::string_view path, const CallerCtx& ctx);
+    virtual Result<void> fstat(uint64_t id, Stat& st);
+    virtual Result<void> fstatvfs(uint64_t id, StatVfs& st);
+    virtual Result<void> fsync(uint64_t id);
+    virtual Result<void> ftruncate(uint64_t id, uint64_t len, const CallerCtx& ctx);
+    virtual Result<void> futimens(uint64_t id, std::span<const TimeSpec> times, const CallerCtx& ctx);
+    // Fill buf with DirentHeader records starting after `opaque`; return bytes used.
+    virtual Result<size_t> getdents(uint64_t id, std::span<uint8_t> buf, uint64_t opaque);
+    virtual Result<void> unlink(std::string_view path, uint64_t flags, const CallerCtx& ctx);
+    // Return a Linux memfd of this daemon whose offsets equal the file's offsets.
+    virtual Result<int> mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx& ctx);
+    virtual Result<size_t> call(uint64_t id, std::span<uint8_t> payload, std::span<const uint64_t> meta, const CallerCtx& ctx);
+    // fd is already installed in this daemon's fd table.
+    virtual Result<size_t> on_sendfd(uint64_t id, int fd, const CallerCtx& ctx);
+    // Return an fd of this daemon to move to the caller.
+    virtual Result<int> on_recvfd(uint64_t id, const CallerCtx& ctx);
+    virtual void on_close(uint64_t id);
+
+    // Raise events on a file (SendFevent), e.g. after data arrives.
+    void post_fevent(uint64_t id, uint32_t flags);
+    // Re-run parked requests (call after a state change made outside a request).
+    void notify_ready() { m_retry = true; }
+
+    // Register `name` in the caller's namespace and serve until the kernel
+    // closes the socket. `ready` runs once the scheme is registered.
+    Result<void> serve(std::string_view name, std::function<void()> ready = {});
+    // Handle everything queued, then return (for daemons with their own loop).
+    bool poll_once();
+    int socket_fd() const { return m_socket.fd; }
+
+    // Writes a path into a fpath buffer, returns bytes written.
+    static size_t put_path(std::span<uint8_t> buf, std::string_view path);
+
+private:
+    struct Parked {
+        Sqe sqe;
+    };
+    bool handle(const Sqe& sqe, bool parked);
+    void respond(const Cqe& cqe);
+    uint8_t* arena(uint64_t offset, uint64_t len);
+
+    sys::SchemeSocket m_socket{-1, nullptr};
+    std::deque<Sqe> m_parked;
+    bool m_retry = false;
+};
+
+// Helper for getdents implementations: appends records while they fit.
+class DirentWriter {
+public:
+    explicit DirentWriter(std::span<uint8_t> buf) : m_buf(buf) {}
+    // Returns false when the record does not fit (stop and return used()).
+    bool add(uint64_t inode, uint64_t next_opaque, uint8_t kind, std::string_view name);
+    size_t used() const { return m_used; }
+private:
+    std::span<uint8_t> m_buf;
+    size_t m_used = 0;
+};
+
+} // namespace redox
