@@ -1,0 +1,29 @@
+#include <algorithm>
+
+#include "nvme/nvme.h"
+
+namespace redox::nvme {
+
+// Large requests are split at the controller's transfer limit; each piece is one
+// synchronous command, so a failure reports which part of the range was not done.
+Result<void> NvmeNamespace::read(uint64_t lba, std::span<std::byte> buf) {
+    TRY(check_range(lba, buf.size(), "nvme read"));
+    size_t chunk = m_ctrl.controller().max_transfer / m_ns.block_size * m_ns.block_size;
+    for (size_t off = 0; off < buf.size(); off += chunk) {
+        size_t n = std::min(chunk, buf.size() - off);
+        TRY(m_ctrl.read(m_ns.nsid, lba + off / m_ns.block_size, buf.subspan(off, n)));
+    }
+    return {};
+}
+
+Result<void> NvmeNamespace::write(uint64_t lba, std::span<const std::byte> buf) {
+    TRY(check_range(lba, buf.size(), "nvme write"));
+    size_t chunk = m_ctrl.controller().max_transfer / m_ns.block_size * m_ns.block_size;
+    for (size_t off = 0; off < buf.size(); off += chunk) {
+        size_t n = std::min(chunk, buf.size() - off);
+        TRY(m_ctrl.write(m_ns.nsid, lba + off / m_ns.block_size, buf.subspan(off, n)));
+    }
+    return {};
+}
+
+} // namespace redox::nvme
