@@ -192,7 +192,8 @@ enum Errno : int {
     EOPNOTSUPP_ = 95, ECONNREFUSED_ = 111, ETIMEDOUT_ = 110, ECANCELED_ = 125,
 };
 
-// fstat's 104-byte Stat (syscall data.rs).
+// fstat's 104-byte Stat (syscall data.rs). The time fields drop the st_
+// prefix because glibc defines st_mtime and friends as macros.
 struct Stat {
     uint64_t st_dev;
     uint64_t st_ino;
@@ -203,12 +204,12 @@ struct Stat {
     uint64_t st_size;
     uint64_t st_blksize;
     uint64_t st_blocks;
-    uint64_t st_mtime;
-    uint32_t st_mtime_nsec;
-    uint64_t st_atime;
-    uint32_t st_atime_nsec;
-    uint64_t st_ctime;
-    uint32_t st_ctime_nsec;
+    uint64_t mtime;
+    uint32_t mtime_nsec;
+    uint64_t atime;
+    uint32_t atime_nsec;
+    uint64_t ctime;
+    uint32_t ctime_nsec;
 };
 static_assert(sizeof(Stat) == 104);
 

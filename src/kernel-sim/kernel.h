@@ -1,0 +1,184 @@
+// The kernel-sim: one single-threaded Linux process that owns the process
+// table, namespaces and fd tables, routes every call of every sim process to
+// a scheme, and serves the kernel schemes itself. Sim processes are its Linux
+// children; it talks to them only through their shared rings (shared.h).
+#pragma once
+
+#include "kernel-sim/scheme.h"
+#include "schemes/shared.h"
+
+#include <liburing.h>
+#include <sys/signalfd.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+namespace redox::kernel {
+
+struct Process;
+class Namespaces;
+class UserScheme;
+
+struct BootOptions {
+    std::string init_path;                 // host path of the init executable
+    std::vector<std::string> init_args;
+    std::vector<std::string> init_env;
+    std::string initfs_dir;                // host dir served as /scheme/initfs
+    int console_in = 0;                    // host fds of the console
+    int console_out = 1;
+    std::string log_file;                  // optional host file for the kernel log copy
+    int log_level = 1;                     // 0 quiet, 1 info, 2 debug
+    bool virtual_time = false;
+};
+
+class Kernel {
+public:
+    static Result<std::unique_ptr<Kernel>> create(BootOptions opts);
+    ~Kernel();
+
+    // Runs until init exits or shutdown() is called. Returns init's status.
+    int run();
+    void shutdown(int status);
+
+    // --- used by schemes and routing ---
+    Process* process(uint32_t pid);
+    std::vector<Process*> processes();
+    Namespaces& namespaces() { return *m_namespaces; }
+    const BootOptions& options() const { return m_opts; }
+
+    // Finish a request: run its done callback.
+    void complete(std::unique_ptr<KRequest> req, const Cqe& cqe);
+    void complete(std::unique_ptr<KRequest> req, Result<uint64_t> r);
+    // Post a completion to a process's ring and wake it.
+    void post(Process& p, const Cqe& cqe);
+
+    // Copy between the kernel and a caller's address space (one copy).
+    bool copy_from(uint32_t pid, uint64_t addr, void* dst, size_t len);
+    bool copy_to(uint32_t pid, uint64_t addr, const void* src, size_t len);
+    Result<std::string> read_string(uint32_t pid, uint64_t addr, size_t len, size_t max = 4096);
+
+    // Readiness changed on a scheme's file: feed the event queues.
+    void trigger(const Scheme* scheme, uint64_t number, uint32_t flags);
+    struct EventSink {
+        virtual ~EventSink() = default;
+        virtual void on_event(Kernel& k, uint64_t token, uint32_t flags) = 0;
+    };
+    void subscribe(const Scheme* scheme, uint64_t number, std::weak_ptr<EventSink> sink, uint64_t token);
+    void unsubscribe(const Scheme* scheme, uint64_t number, const EventSink* sink, uint64_t token);
+
+    // Timers on the monotonic clock (ns). Returns an id for cancel_timer.
+    uint64_t add_timer(uint64_t deadline_ns, std::function<void()> fn);
+    void cancel_timer(uint64_t id);
+    uint64_t now_ns(int clock) const;
+
+    // The kernel log (`sys:log`, dmesg) and console output.
+    void log(int level, std::string_view line);
+    const std::string& log_text() const { return m_log; }
+    void console_write(std::string_view data);
+    int console_in() const { return m_opts.console_in; }
+    // Wait (in the main loop) until host fd is readable, then run fn once.
+    void poll_host_fd(int fd, std::function<void()> fn);
+
+    std::vector<std::shared_ptr<Scheme>> schemes() const { return m_all_schemes; }
+    void add_scheme(std::shared_ptr<Scheme> s);
+    uint64_t boot_ns() const { return m_boot_ns; }
+    uint64_t calls_routed() const { return m_calls; }
+
+    // Process lifecycle (spawn.cpp, process.cpp).
+    Result<uint32_t> spawn(Process* parent, int exec_fd, const std::vector<std::string>& argv,
+                           const std::vector<std::string>& env,
+                           const std::vector<std::pair<int, int>>& fds, int64_t pgid);
+    void signal(Process& target, int sig);
+    void reap(Process& p, int status);
+    void wake_waiters();
+
+    // Routing (routing.cpp): the one place where a call reaches a scheme.
+    void dispatch(Process& p, const Sqe& sqe);
+
+private:
+    explicit Kernel(BootOptions opts);
+    Result<void> init_io();
+    bool drain_rings();
+    bool rings_pending();
+    void handle_uring(io_uring_cqe* cqe);
+    void run_timers();
+    void arm_pidfd(Process& p);
+    void arm_bell();
+    void arm_signals();
+
+    BootOptions m_opts;
+    std::unique_ptr<Namespaces> m_namespaces;
+    std::map<uint32_t, std::unique_ptr<Process>> m_procs;
+    std::vector<std::shared_ptr<Scheme>> m_all_schemes;
+    uint32_t m_next_pid = 1;
+    GlobalShared* m_global = nullptr;
+    int m_global_fd = -1;
+    int m_bell_fd = -1;
+    int m_signal_fd = -1;
+    uint64_t m_bell_buf = 0;
+    signalfd_siginfo m_sig_buf{};
+    io_uring m_ring{};
+    bool m_running = true;
+    int m_exit_status = 0;
+    std::string m_log;
+    uint64_t m_boot_ns = 0;
+    uint64_t m_calls = 0;
+
+    struct Timer {
+        uint64_t deadline;
+        uint64_t id;
+        bool operator>(const Timer& o) const { return deadline > o.deadline; }
+    };
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timer_heap;
+    std::map<uint64_t, std::function<void()>> m_timers;
+    uint64_t m_next_timer = 1;
+
+    struct HostPoll {
+        int fd;
+        std::function<void()> fn;
+    };
+    std::map<uint64_t, HostPoll> m_host_polls;
+    uint64_t m_next_poll = 1;
+
+    struct Subscription {
+        std::weak_ptr<EventSink> sink;
+        uint64_t token;
+    };
+    std::map<std::pair<const Scheme*, uint64_t>, std::vector<Subscription>> m_subs;
+
+public:
+    // Parked waitpid calls: answered by wake_waiters() when a child changes state.
+    struct Waiter {
+        uint32_t pid;        // the waiting process
+        uint32_t tag;
+        int64_t target;      // -1 any child, > 0 that child, < -1 that group
+        uint64_t status_addr;
+        uint64_t serial;
+    };
+private:
+    std::vector<Waiter> m_waiters;
+    uint64_t m_next_serial = 1;
+
+public:
+    uint64_t next_serial() { return m_next_serial++; }
+    // Park a waitpid; answered by wake_waiters(). Returns false if answered now.
+    bool try_wait(Process& p, const Waiter& w);
+    void cancel_waits(uint32_t pid, int errnum);
+    GlobalShared* global() { return m_global; }
+    int bell_fd() const { return m_bell_fd; }
+    int global_fd() const { return m_global_fd; }
+    uint32_t alloc_pid() { return m_next_pid++; }
+    void insert_process(std::unique_ptr<Process> p);
+    // A Sleep call in flight: a signal answers it with EINTR.
+    void park_sleep(uint32_t pid, uint32_t tag, uint64_t serial) { m_sleepers[serial] = {pid, tag}; }
+
+private:
+    std::map<uint64_t, std::pair<uint32_t, uint32_t>> m_sleepers;  // serial -> (pid, tag)
+};
+
+} // namespace redox::kernel

@@ -1,0 +1,300 @@
+// Kernel schemes: sys (system information), proc and thisproc (process
+// information), initfs (the boot programs, read-only from the host).
+#include "kernel-sim/kschemes.h"
+#include "kernel-sim/ks_util.h"
+#include "kernel-sim/namespaces.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <map>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace redox::kernel {
+
+namespace {
+
+std::string context_table(Kernel& k) {
+    std::string out = fmt::format("{:>5} {:>5} {:>5} {:>5} {:>5} {:>4} {:>9} {:>9} {}\n",
+                                  "PID", "PPID", "PGID", "RUID", "EUID", "STAT", "CPU(ms)", "CALLS", "NAME");
+    for (Process* p : k.processes()) {
+        uint64_t cpu_ms = 0;
+        if (p->state == ProcState::Running) {
+            // utime + stime from the host, in clock ticks.
+            auto f = fmt::format("/proc/{}/stat", p->linux_pid);
+            if (FILE* fp = std::fopen(f.c_str(), "r")) {
+                char buf[1024];
+                size_t n = std::fread(buf, 1, sizeof buf - 1, fp);
+                std::fclose(fp);
+                buf[n] = 0;
+                if (const char* rp = std::strrchr(buf, ')')) {
+                    unsigned long ut = 0, st = 0;
+                    std::sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
+                    cpu_ms = (ut + st) * 1000 / uint64_t(sysconf(_SC_CLK_TCK));
+                }
+            }
+        }
+        out += fmt::format("{:>5} {:>5} {:>5} {:>5} {:>5} {:>4} {:>9} {:>9} {}\n", p->pid, p->ppid, p->pgid,
+                           p->ruid, p->euid, p->state == ProcState::Running ? "R" : "Z", cpu_ms, p->calls, p->name);
+    }
+    return out;
+}
+
+std::string memory_stats() {
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t total = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(page);
+    uint64_t free = uint64_t(sysconf(_SC_AVPHYS_PAGES)) * uint64_t(page);
+    return fmt::format("total {}\nfree {}\nused {}\n", total, free, total - free);
+}
+
+} // namespace
+
+// sys: read-only text files. `context` (process table), `uname`, `scheme`
+// (the caller's namespace), `log` (kernel log), `memory`, `stat`; writing
+// `shutdown` or `reset` to `kstop` stops the sim (uid 0 only).
+class SysScheme final : public KernelScheme {
+public:
+    SysScheme() : KernelScheme("sys") {}
+
+protected:
+    inline static const std::vector<std::string> kFiles = {"context", "kstop", "log", "memory", "scheme", "stat", "uname"};
+    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
+        if (r.op == Opcode::Open) {
+            std::string name = r.path;
+            while (!name.empty() && name.back() == '/') name.pop_back();
+            std::string text;
+            Process* p = k.process(r.pid);
+            if (name.empty()) text = "";
+            else if (name == "context") text = context_table(k);
+            else if (name == "uname") text = "Redox\n0.5.0-sim\nx86_64\nredox-sim\n";
+            else if (name == "scheme") { for (auto& s : k.namespaces().list(p ? p->rns : 1)) text += s + "\n"; }
+            else if (name == "log") text = k.log_text();
+            else if (name == "memory") text = memory_stats();
+            else if (name == "stat") text = fmt::format("uptime_ns {}\ncalls {}\nprocesses {}\n",
+                                                         k.now_ns(CLOCK_MONOTONIC_) - k.boot_ns(), k.calls_routed(), k.processes().size());
+            else if (name == "kstop") { if (r.uid != 0) return err(EACCES_); }
+            else return err(ENOENT_);
+            uint64_t id = m_next++;
+            m_open[id] = File{name, std::move(text)};
+            extra = NEWFD_POSITIONED;
+            return id;
+        }
+        auto it = m_open.find(r.number);
+        if (it == m_open.end()) return err(EBADF_);
+        File& f = it->second;
+        switch (r.op) {
+        case Opcode::Read:
+            if (f.name.empty()) return err(EISDIR_);
+            return read_text(k, r, f.text, r.offset == ~0ull ? 0 : r.offset);
+        case Opcode::Write: {
+            if (f.name != "kstop") return err(EBADF_);
+            std::string cmd(std::min<uint64_t>(r.len, 64), '\0');
+            if (!k.copy_from(r.pid, r.buf, cmd.data(), cmd.size())) return err(EFAULT_);
+            while (!cmd.empty() && (cmd.back() == '\n' || cmd.back() == '\0')) cmd.pop_back();
+            if (cmd != "shutdown" && cmd != "reset") return err(EINVAL_);
+            k.log(1, "shutdown requested through sys:kstop");
+            k.shutdown(0);
+            return r.len;
+        }
+        case Opcode::Getdents:
+            if (!f.name.empty()) return err(ENOTDIR_);
+            return put_dirents(k, r, kFiles, [](const std::string&) { return uint8_t(DT_REG_); });
+        case Opcode::Fsize: return f.text.size();
+        case Opcode::Fstat: return put_stat(k, r, make_stat(f.name.empty() ? MODE_DIR | 0555 : MODE_FILE | 0444, f.text.size()));
+        case Opcode::Fpath: return put_fpath(k, r, "/scheme/sys/" + f.name);
+        case Opcode::Fevent: case Opcode::Fcntl: return 0;
+        default: return err(EBADF_);
+        }
+    }
+    void on_close(Kernel&, uint64_t n) override { m_open.erase(n); }
+
+private:
+    struct File {
+        std::string name;
+        std::string text;
+    };
+    uint64_t m_next = 1;
+    std::map<uint64_t, File> m_open;
+};
+
+// proc: `/scheme/proc/` lists pids; `PID/status` and `PID/cmdline` describe a
+// process. thisproc: the same files for the caller, under `current/`.
+class ProcScheme final : public KernelScheme {
+public:
+    explicit ProcScheme(bool self) : KernelScheme(self ? "thisproc" : "proc"), m_self(self) {}
+
+protected:
+    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
+        if (r.op == Opcode::Open) {
+            std::string path = r.path;
+            while (!path.empty() && path.back() == '/') path.pop_back();
+            File f;
+            if (path.empty()) {
+                f.dir = true;
+                if (m_self) f.names = {"current"};
+                else for (Process* p : k.processes()) f.names.push_back(std::to_string(p->pid));
+            } else {
+                size_t slash = path.find('/');
+                std::string who = path.substr(0, slash);
+                std::string what = slash == std::string::npos ? "" : path.substr(slash + 1);
+                uint32_t pid = 0;
+                if (m_self) { if (who != "current") return err(ENOENT_); pid = r.pid; }
+                else pid = uint32_t(std::strtoul(who.c_str(), nullptr, 10));
+                Process* p = k.process(pid);
+                if (!p) return err(ENOENT_);
+                if (what.empty()) { f.dir = true; f.names = {"cmdline", "status"}; }
+                else if (what == "status")
+                    f.text = fmt::format("Name: {}\nState: {}\nPid: {}\nPPid: {}\nPgid: {}\nUid: {} {}\nGid: {} {}\nNs: {}\n",
+                                         p->name, p->state == ProcState::Running ? "R" : "Z", p->pid, p->ppid, p->pgid,
+                                         p->ruid, p->euid, p->rgid, p->egid, p->rns);
+                else if (what == "cmdline") { for (auto& a : p->argv) { f.text += a; f.text += '\0'; } }
+                else return err(ENOENT_);
+            }
+            f.path = path;
+            uint64_t id = m_next++;
+            m_open[id] = std::move(f);
+            extra = NEWFD_POSITIONED;
+            return id;
+        }
+        auto it = m_open.find(r.number);
+        if (it == m_open.end()) return err(EBADF_);
+        File& f = it->second;
+        switch (r.op) {
+        case Opcode::Read:
+            if (f.dir) return err(EISDIR_);
+            return read_text(k, r, f.text, r.offset == ~0ull ? 0 : r.offset);
+        case Opcode::Getdents:
+            if (!f.dir) return err(ENOTDIR_);
+            return put_dirents(k, r, f.names, [](const std::string&) { return uint8_t(DT_DIR_); });
+        case Opcode::Fsize: return f.text.size();
+        case Opcode::Fstat: return put_stat(k, r, make_stat(f.dir ? MODE_DIR | 0555 : MODE_FILE | 0444, f.text.size()));
+        case Opcode::Fpath: return put_fpath(k, r, "/scheme/" + name() + "/" + f.path);
+        case Opcode::Fevent: case Opcode::Fcntl: return 0;
+        default: return err(EBADF_);
+        }
+    }
+    void on_close(Kernel&, uint64_t n) override { m_open.erase(n); }
+
+private:
+    struct File {
+        bool dir = false;
+        std::string path;
+        std::string text;
+        std::vector<std::string> names;
+    };
+    bool m_self;
+    uint64_t m_next = 1;
+    std::map<uint64_t, File> m_open;
+};
+
+// initfs: the programs init needs before a root file system exists, read-only
+// from a host directory (the build's sim programs). Paths are relative to it;
+// `..` never leaves it.
+class InitfsScheme final : public KernelScheme {
+public:
+    explicit InitfsScheme(std::string dir) : KernelScheme("initfs"), m_dir(std::move(dir)) {}
+    ~InitfsScheme() override {
+        for (auto& [id, f] : m_open) if (f.fd >= 0) ::close(f.fd);
+    }
+
+protected:
+    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
+        if (r.op == Opcode::Open) {
+            if (m_dir.empty()) return err(ENOENT_);
+            std::string rel = r.path;
+            if (rel.find("..") != std::string::npos) return err(EACCES_);
+            if ((r.args[0] & O_ACCMODE_) != O_RDONLY_ && !(r.args[0] & O_STAT_)) return err(EROFS_);
+            std::string host = m_dir + "/" + rel;
+            int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) return err(errno == ENOENT ? ENOENT_ : EACCES_);
+            struct stat st;
+            fstat(fd, &st);
+            File f{fd, rel, S_ISDIR(st.st_mode), {}};
+            if (f.dir) {
+                if (DIR* d = fdopendir(::dup(fd))) {
+                    while (dirent* e = readdir(d))
+                        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) f.names.push_back(e->d_name);
+                    closedir(d);
+                }
+                std::sort(f.names.begin(), f.names.end());
+            }
+            uint64_t id = m_next++;
+            m_open[id] = std::move(f);
+            extra = NEWFD_POSITIONED;
+            return id;
+        }
+        auto it = m_open.find(r.number);
+        if (it == m_open.end()) return err(EBADF_);
+        File& f = it->second;
+        switch (r.op) {
+        case Opcode::Read: {
+            if (f.dir) return err(EISDIR_);
+            uint64_t len = std::min<uint64_t>(r.len, 1 << 20);
+            std::string buf(len, '\0');
+            ssize_t n = pread(f.fd, buf.data(), len, off_t(r.offset == ~0ull ? 0 : r.offset));
+            if (n < 0) return err(EIO_);
+            if (!k.copy_to(r.pid, r.buf, buf.data(), size_t(n))) return err(EFAULT_);
+            return uint64_t(n);
+        }
+        case Opcode::Getdents:
+            if (!f.dir) return err(ENOTDIR_);
+            return put_dirents(k, r, f.names, [&](const std::string& n) {
+                struct stat st;
+                return uint8_t(fstatat(f.fd, n.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode) ? DT_DIR_ : DT_REG_);
+            });
+        case Opcode::Fsize: {
+            struct stat st;
+            fstat(f.fd, &st);
+            return uint64_t(st.st_size);
+        }
+        case Opcode::Fstat: {
+            struct stat st;
+            fstat(f.fd, &st);
+            Stat s = make_stat(uint16_t(S_ISDIR(st.st_mode) ? MODE_DIR | 0555 : MODE_FILE | 0555), uint64_t(st.st_size));
+            s.st_ino = st.st_ino;
+            s.mtime = uint64_t(st.st_mtim.tv_sec);
+            return put_stat(k, r, s);
+        }
+        case Opcode::Fpath: return put_fpath(k, r, "/scheme/initfs/" + f.rel);
+        case Opcode::Fevent: case Opcode::Fcntl: return 0;
+        default: return err(EBADF_);
+        }
+    }
+    void on_close(Kernel&, uint64_t n) override {
+        auto it = m_open.find(n);
+        if (it != m_open.end()) { ::close(it->second.fd); m_open.erase(it); }
+    }
+
+private:
+    struct File {
+        int fd;
+        std::string rel;
+        bool dir;
+        std::vector<std::string> names;
+    };
+    std::string m_dir;
+    uint64_t m_next = 1;
+    std::map<uint64_t, File> m_open;
+};
+
+void register_sys_schemes(Kernel& k) {
+    auto sys = std::make_shared<SysScheme>();
+    auto proc = std::make_shared<ProcScheme>(false);
+    auto self = std::make_shared<ProcScheme>(true);
+    k.namespaces().add_kernel_scheme(sys, true, false);
+    k.namespaces().add_kernel_scheme(proc, false, false);
+    k.namespaces().add_kernel_scheme(self, true, false);
+    k.add_scheme(sys);
+    k.add_scheme(proc);
+    k.add_scheme(self);
+}
+
+void register_initfs_scheme(Kernel& k) {
+    auto s = std::make_shared<InitfsScheme>(k.options().initfs_dir);
+    k.namespaces().add_kernel_scheme(s, false, false);
+    k.add_scheme(s);
+}
+
+} // namespace redox::kernel

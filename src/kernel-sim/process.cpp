@@ -1,0 +1,289 @@
+// Process lifecycle: spawn (fork + exec of a memfd), signals, exit, reaping,
+// waitpid, and the containment of a crashed daemon.
+#include "kernel-sim/kernel.h"
+#include "kernel-sim/kschemes.h"
+#include "kernel-sim/namespaces.h"
+#include "kernel-sim/process.h"
+#include "kernel-sim/routing.h"
+#include "kernel-sim/user_scheme.h"
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/close_range.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace redox::kernel {
+
+FileDescription::~FileDescription() {
+    if (!kernel) return;
+    if (auto s = scheme.lock()) s->close(*kernel, number);
+}
+
+void Kernel::insert_process(std::unique_ptr<Process> p) {
+    uint32_t pid = p->pid;
+    m_procs[pid] = std::move(p);
+    arm_pidfd(*m_procs[pid]);
+}
+
+Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<std::string>& argv,
+                               const std::vector<std::string>& env,
+                               const std::vector<std::pair<int, int>>& fds, int64_t pgid) {
+    auto p = std::make_unique<Process>();
+    p->pid = alloc_pid();
+    p->ppid = parent ? parent->pid : 0;
+    if (parent) {
+        p->ruid = parent->ruid; p->euid = parent->euid; p->rgid = parent->rgid; p->egid = parent->egid;
+        p->rns = parent->rns; p->ens = parent->ens;
+        p->pgid = pgid == 0 ? p->pid : pgid > 0 ? uint32_t(pgid) : parent->pgid;
+    } else {
+        p->pgid = p->pid;
+    }
+    p->argv = argv;
+    std::string base = argv.empty() ? "?" : argv[0];
+    if (auto slash = base.rfind('/'); slash != std::string::npos) base = base.substr(slash + 1);
+    p->name = base;
+    p->start_ns = now_ns(CLOCK_MONOTONIC_);
+
+    p->region_fd = memfd_create("redox-proc", MFD_CLOEXEC);
+    if (p->region_fd < 0 || ftruncate(p->region_fd, sizeof(ProcShared)) != 0)
+        return err(ENOMEM_, "process region");
+    void* m = mmap(nullptr, sizeof(ProcShared), PROT_READ | PROT_WRITE, MAP_SHARED, p->region_fd, 0);
+    if (m == MAP_FAILED) return err(ENOMEM_, "process region");
+    p->shared = new (m) ProcShared{};
+    p->shared->magic = kProcMagic;
+    p->shared->sim_pid = p->pid;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return err(ENOMEM_, "side channel");
+    p->side_fd = sv[0];
+
+    // Everything the child needs is prepared before fork: the kernel-sim is
+    // single-threaded, and the child only dup2s, sets its death signal and execs.
+    std::vector<std::string> envs = env;
+    envs.push_back("REDOX_SIM=1");
+    std::vector<char*> cargv, cenv;
+    for (auto& s : argv) cargv.push_back(const_cast<char*>(s.c_str()));
+    cargv.push_back(nullptr);
+    for (auto& s : envs) cenv.push_back(const_cast<char*>(s.c_str()));
+    cenv.push_back(nullptr);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t kernel_pid = getpid();
+
+    pid_t child = fork();
+    if (child < 0) {
+        close(sv[1]);
+        if (devnull >= 0) close(devnull);
+        return err(EAGAIN_, "fork");
+    }
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != kernel_pid) _exit(127);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);
+        // Move the inherited fds out of the way of their fixed slots first.
+        int src[5] = {p->region_fd, m_bell_fd, sv[1], m_global_fd, exec_fd};
+        for (int& fd : src) fd = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+        if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); }
+        dup2(src[0], kFdProcRegion);
+        dup2(src[1], kFdKernelBell);
+        dup2(src[2], kFdSideChannel);
+        dup2(src[3], kFdGlobalRegion);
+        int exe = dup2(src[4], kFdFirstFree);
+        syscall(SYS_close_range, kFdFirstFree + 1, ~0u, 0);
+        fcntl(exe, F_SETFD, FD_CLOEXEC);
+        syscall(SYS_execveat, exe, "", cargv.data(), cenv.data(), AT_EMPTY_PATH);
+        _exit(127);
+    }
+    close(sv[1]);
+    if (devnull >= 0) close(devnull);
+    p->linux_pid = child;
+    p->pidfd = int(syscall(SYS_pidfd_open, child, 0));
+    if (p->pidfd < 0) {
+        ::kill(child, SIGKILL);
+        return err(ESRCH_, "pidfd_open");
+    }
+    if (parent) {
+        for (auto [cfd, pfd] : fds) {
+            if (FdRef f = parent->fd(pfd)) p->fds[cfd] = f;
+        }
+    }
+    uint32_t pid = p->pid;
+    log(2, fmt::format("spawn pid {} ({}) by {}", pid, p->name, parent ? parent->pid : 0));
+    insert_process(std::move(p));
+    return pid;
+}
+
+void Kernel::signal(Process& t, int sig) {
+    if (t.state != ProcState::Running) return;
+    // Signals that interrupt: a blocked call is cancelled (ECANCELED -> EINTR).
+    bool interrupts = sig != SIGCHLD && sig != SIGCONT && sig != SIGWINCH && sig != 0;
+    if (interrupts) {
+        auto inflight = t.inflight;
+        for (auto& [serial, weak] : inflight) {
+            if (auto s = weak.lock()) s->cancel(*this, serial);
+            auto sl = m_sleepers.find(serial);
+            if (sl != m_sleepers.end()) {
+                t.inflight.erase(serial);
+                reply_err(*this, sl->second.first, sl->second.second, EINTR_);
+                m_sleepers.erase(sl);
+            }
+        }
+        cancel_waits(t.pid, EINTR_);
+    }
+    ::kill(t.linux_pid, sig);
+}
+
+void Kernel::reap(Process& p, int status) {
+    if (p.state == ProcState::Zombie) return;
+    p.state = ProcState::Zombie;
+    if (!p.exit_reported) p.status = status;
+    log(2, fmt::format("pid {} ({}) exited, status {:#x}", p.pid, p.name, p.status));
+
+    // A daemon's schemes die with it: callers get EIO, names are unregistered.
+    for (auto& s : m_all_schemes) {
+        auto* u = as_user_scheme(s.get());
+        if (u && u->owner() == p.pid && u->alive()) {
+            u->crash(*this, fmt::format("daemon pid {} ({}) exited", p.pid, p.name));
+            m_namespaces->remove_scheme(u);
+        }
+    }
+    std::erase_if(m_all_schemes, [](const std::shared_ptr<Scheme>& s) {
+        auto* u = as_user_scheme(s.get());
+        return u && !u->alive();
+    });
+    // Requests it was waiting on are cancelled; their answers are dropped.
+    auto inflight = std::move(p.inflight);
+    p.inflight.clear();
+    for (auto& [serial, weak] : inflight) {
+        if (auto s = weak.lock()) s->cancel(*this, serial);
+        m_sleepers.erase(serial);
+    }
+    for (auto& s : m_all_schemes) s->process_exited(*this, p.pid);
+    cancel_waits(p.pid, ECHILD_);
+    p.fds.clear();  // last closes reach their schemes
+    if (p.shared) {
+        munmap(p.shared, sizeof(ProcShared));
+        p.shared = nullptr;
+    }
+    if (p.side_fd >= 0) { close(p.side_fd); p.side_fd = -1; }
+    if (p.region_fd >= 0) { close(p.region_fd); p.region_fd = -1; }
+    if (p.pidfd >= 0) { close(p.pidfd); p.pidfd = -1; }
+
+    // Orphans go to init.
+    for (auto& [pid, c] : m_procs)
+        if (c->ppid == p.pid) c->ppid = 1;
+    if (Process* parent = process(p.ppid); parent && parent->state == ProcState::Running)
+        ::kill(parent->linux_pid, SIGCHLD);
+    if (p.pid == 1) {
+        log(1, fmt::format("init exited with status {:#x}", p.status));
+        shutdown(p.status);
+    }
+    wake_waiters();
+    // Zombies nobody will wait for are dropped at once.
+    if (p.ppid == 0) m_procs.erase(p.pid);
+}
+
+static bool wait_match(const Kernel::Waiter& w, const Process& c) {
+    if (w.target > 0) return c.pid == uint32_t(w.target);
+    if (w.target == -1 || w.target == 0) return true;
+    return c.pgid == uint32_t(-w.target);
+}
+
+// Answers w now if a child of p matches. Returns true if w must wait.
+bool Kernel::try_wait(Process& p, const Waiter& w) {
+    bool has_child = false;
+    for (auto& [pid, c] : m_procs) {
+        if (c->ppid != p.pid || !wait_match(w, *c)) continue;
+        has_child = true;
+        if (c->state != ProcState::Zombie) continue;
+        int status = c->status;
+        uint32_t cpid = c->pid;
+        m_procs.erase(pid);
+        if (w.status_addr) copy_to(p.pid, w.status_addr, &status, sizeof status);
+        reply(*this, p.pid, w.tag, cpid);
+        return false;
+    }
+    if (!has_child) {
+        reply_err(*this, p.pid, w.tag, ECHILD_);
+        return false;
+    }
+    m_waiters.push_back(w);
+    return true;
+}
+
+void Kernel::wake_waiters() {
+    auto waiters = std::move(m_waiters);
+    m_waiters.clear();
+    for (auto& w : waiters) {
+        Process* p = process(w.pid);
+        if (!p || p->state != ProcState::Running) continue;
+        try_wait(*p, w);
+    }
+}
+
+void Kernel::cancel_waits(uint32_t pid, int errnum) {
+    std::erase_if(m_waiters, [&](const Waiter& w) {
+        if (w.pid != pid) return false;
+        if (errnum != ECHILD_) reply_err(*this, w.pid, w.tag, errnum);
+        return true;
+    });
+}
+
+// KernelScheme: synchronous handlers with readiness-based parking.
+void KernelScheme::submit(Kernel& k, std::unique_ptr<KRequest> req) {
+    uint8_t extra = 0;
+    auto r = handle(k, *req, extra);
+    if (!r && r.error().errnum == EWOULDBLOCK_ && !(req->fd_flags & O_NONBLOCK_)) {
+        m_parked.push_back(std::move(req));
+        return;
+    }
+    Cqe c{};
+    c.result = r ? *r : mux_error(r.error().errnum);
+    c.extra_raw[0] = extra;
+    k.complete(std::move(req), c);
+}
+
+void KernelScheme::retry_parked(Kernel& k) {
+    if (m_retrying) return;
+    m_retrying = true;
+    size_t n = m_parked.size();
+    for (size_t i = 0; i < n && !m_parked.empty(); ++i) {
+        auto req = std::move(m_parked.front());
+        m_parked.pop_front();
+        uint8_t extra = 0;
+        auto r = handle(k, *req, extra);
+        if (!r && r.error().errnum == EWOULDBLOCK_) {
+            m_parked.push_back(std::move(req));
+            continue;
+        }
+        Cqe c{};
+        c.result = r ? *r : mux_error(r.error().errnum);
+        c.extra_raw[0] = extra;
+        k.complete(std::move(req), c);
+    }
+    m_retrying = false;
+}
+
+void KernelScheme::cancel(Kernel& k, uint64_t serial) {
+    for (auto it = m_parked.begin(); it != m_parked.end(); ++it) {
+        if ((*it)->serial == serial) {
+            auto req = std::move(*it);
+            m_parked.erase(it);
+            k.complete(std::move(req), err(EINTR_));
+            return;
+        }
+    }
+}
+
+void KernelScheme::process_exited(Kernel&, uint32_t pid) {
+    std::erase_if(m_parked, [pid](const std::unique_ptr<KRequest>& r) { return r->pid == pid; });
+}
+
+} // namespace redox::kernel

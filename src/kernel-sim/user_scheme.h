@@ -1,0 +1,56 @@
+// A scheme served by a daemon process over its SchemeShared ring.
+//
+// Requests carry buffer arguments as offsets into the region's arena. The
+// kernel-sim copies a caller's write data straight from the caller's address
+// space into the arena (process_vm_readv) and a read's result straight from
+// the arena into the caller (process_vm_writev): one copy per transfer, and
+// the daemon sees only the bytes of requests addressed to it.
+#pragma once
+
+#include "kernel-sim/scheme.h"
+#include "schemes/shared.h"
+
+#include <deque>
+#include <map>
+#include <vector>
+
+namespace redox::kernel {
+
+class UserScheme : public Scheme {
+public:
+    UserScheme(std::string name, uint32_t owner, SchemeShared* region);
+    ~UserScheme() override;
+
+    void submit(Kernel& k, std::unique_ptr<KRequest> req) override;
+    void close(Kernel& k, uint64_t number) override;
+    void cancel(Kernel& k, uint64_t serial) override;
+    bool alive() const override { return m_alive; }
+
+    // Handle the daemon's responses. Returns true if there were any.
+    bool drain(Kernel& k);
+    bool pending() const;
+    uint32_t owner() const { return m_owner; }
+    // The daemon died or closed its socket: fail everything in flight with EIO.
+    void crash(Kernel& k, std::string_view why);
+
+private:
+    struct Slot {
+        std::unique_ptr<KRequest> req;
+        uint64_t arena_off = 0;
+        uint64_t arena_len = 0;
+    };
+    uint64_t arena_alloc(uint64_t len);
+    void arena_free(uint64_t off, uint64_t len);
+    void push(Kernel& k, const Sqe& sqe);
+    void finish(Kernel& k, uint32_t tag, const Cqe& cqe);
+
+    uint32_t m_owner;
+    SchemeShared* m_region;
+    bool m_alive = true;
+    std::vector<Slot> m_slots;         // indexed by tag
+    std::vector<uint32_t> m_free_tags;
+    std::deque<Sqe> m_overflow;        // requests waiting for ring space
+    std::map<uint64_t, uint64_t> m_free_spans;  // arena offset -> length
+};
+
+} // namespace redox::kernel
