@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the upstream Ion conformance cases (../shared/conformance/ion) against
+# `redox-sim ion`. Usage: ion-conformance.sh SHARED_DIR REDOX_SIM [FILTER]
+# Exit 77 (meson: skipped) when the shared cases are not present.
+set -u
+shared=$1
+exe=$2
+filter=${3-}
+runner="$shared/conformance/ion/run.sh"
+if [ ! -f "$runner" ]; then
+    echo "SKIP: no Ion conformance suite at $runner (../shared is absent)"
+    exit 77
+fi
+if ! command -v timeout >/dev/null 2>&1; then
+    echo "SKIP: GNU timeout is required by run.sh"
+    exit 77
+fi
+# The cases run under ASan in the test build; leaks at exit are not what
+# the suite checks, and the report would corrupt the compared output.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ION_CONF_TIMEOUT="${ION_CONF_TIMEOUT:-20}"
+exec bash "$runner" "$(printf '%q' "$exe") ion" $filter

@@ -1,0 +1,77 @@
+// The executor and the embedding API.
+#include "capture_os.h"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+TEST_CASE("control flow and scopes", "[ion][exec]") {
+    CHECK(run_ion("for i in 1..4\n if test $i -eq 2; continue; end\n echo $i\nend") == "1\n3\n");
+    CHECK(run_ion("let a = 0\nwhile test $a -lt 3\n let a += 1\nend\necho $a") == "3\n");
+    CHECK(run_ion("match b\n case a; echo A\n case [b c]; echo BC\n case _; echo other\nend") == "BC\n");
+    CHECK(run_ion("if true\n let inner = 1\nend\necho $inner") ==
+          "ion: expansion error: Variable \"inner\" does not exist\n");
+}
+
+TEST_CASE("functions: typed arguments, return, recursion limit", "[ion][exec]") {
+    CHECK(run_ion("fn add a:int b:int\n echo $((a + b))\nend\nadd 2 3") == "5\n");
+    CHECK(run_ion("fn f n:int; echo $n; end\nlet v = x\nf $v") ==
+          "ion: function error: argument has invalid type: expected int, found value '$v'\n");
+    CHECK(run_ion("fn r; return 3; end; r; echo $?") == "3\n");
+    std::string out = run_ion("fn loop; loop; end; loop");
+    CHECK(out.find("maximum recursion depth") != std::string::npos);
+}
+
+TEST_CASE("pipelines mix builtins, functions and programs", "[ion][exec]") {
+    CHECK(run_ion("fn sq; read x; echo $((x * x)); end; echo 7 | sq") == "49\n");
+    CHECK(run_ion("echo b a | tr ' ' '\\n' | sort | cat") == "a\nb\n");
+    CHECK(run_ion("echo one | cat <<< two") == "one\ntwo\n");
+    CHECK(run_ion("echo $(printf 'x\\n\\n')") == "x\n");
+    CHECK(run_ion("false | true; echo $?; set -p; false | true; echo $?") == "0\n1\n");
+    CHECK(run_ion("im_not_a_command_xyz") == "ion: pipeline execution error: command not found: im_not_a_command_xyz\n");
+}
+
+TEST_CASE("redirections write and read files", "[ion][exec]") {
+    char tmpl[] = "/tmp/ion-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    std::string dir = tmpl;
+    CHECK(run_ion("cd " + dir + "\necho hi > f\necho more >> f\ncat < f\nls nope ^> err\ncat err | wc -l") ==
+          "hi\nmore\n1\n");
+    std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("embedding: extra builtins see args and write through the Os", "[ion][embed]") {
+    CaptureOs os;
+    ion::Shell sh(os);
+    sh.register_builtin("greet", [](ion::Shell&, std::span<const std::string> args, ion::Io& io) {
+        io.out->write("hello " + (args.size() > 1 ? args[1] : std::string("?")) + "\n");
+        return args.size() > 1 ? 0 : 2;
+    });
+    sh.set_var("who", "sim");
+    CHECK(sh.run_string("greet $who | tr a-z A-Z; greet; echo $?") == 0);
+    CHECK(os.out == "HELLO SIM\nhello ?\n2\n");
+    CHECK(sh.run_string("echo $(greet x)") == 0);
+    CHECK(os.out.ends_with("hello x\n"));
+}
+
+TEST_CASE("a runaway loop stops when interrupted", "[ion][embed]") {
+    CaptureOs os;
+    ion::Shell sh(os);
+    std::thread t([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        sh.interrupt();
+    });
+    int st = sh.run_string("while true; let x = 1; end");
+    t.join();
+    CHECK(st == 130);
+    CHECK(os.err == "ion: interrupted\n");
+}
+
+TEST_CASE("huge expansions are bounded", "[ion][exec]") {
+    ion::ShellOptions o;
+    o.max_array_len = 1000;
+    CaptureOs os;
+    ion::Shell sh(os, o);
+    sh.run_string("for i in 1..100000; end");
+    CHECK(os.err.find("too") != std::string::npos);
+}
