@@ -153,9 +153,11 @@ static void expand_into(const std::string& w, std::vector<std::string>& out, int
         return;
     }
     std::string_view inner = std::string_view(w).substr(open + 1, close - open - 1);
-    std::vector<std::string> alts = split_commas(inner);
-    if (alts.size() == 1) {
-        if (auto r = parse_range(inner, kMaxBraceItems)) alts = std::move(*r);
+    // Each alternative may itself be a range: {0...9,a...f}.
+    std::vector<std::string> alts;
+    for (auto& a : split_commas(inner)) {
+        if (auto r = parse_range(a, kMaxBraceItems)) alts.insert(alts.end(), r->begin(), r->end());
+        else alts.push_back(std::move(a));
     }
     std::string prefix = w.substr(0, open), suffix = w.substr(close + 1);
     for (auto& a : alts) {

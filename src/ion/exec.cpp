@@ -81,8 +81,6 @@ std::string rebuild(const Chain& c, const std::map<std::string, std::string>& al
 }  // namespace
 
 int Interp::run_chain(const Chain& c, bool allow_alias) {
-    if (c.prefix == ChainPrefix::And && status != 0) return status;
-    if (c.prefix == ChainPrefix::Or && status == 0) return status;
     if (opts.trace) std_err.write("> " + c.source + "\n");
     if (allow_alias && !aliases.empty()) {
         bool changed = false;
@@ -99,6 +97,10 @@ int Interp::run_chain(const Chain& c, bool allow_alias) {
     }
     int st = status;
     for (size_t k = 0; k < c.items.size(); ++k) {
+        // A leading `and`/`or` decides only the first pipeline; the rest of
+        // the chain goes on from the status it leaves.
+        if (k == 0 && c.prefix == ChainPrefix::And && st != 0) continue;
+        if (k == 0 && c.prefix == ChainPrefix::Or && st == 0) continue;
         if (k > 0) {
             if (c.ops[k - 1] == ChainOp::And && st != 0) continue;
             if (c.ops[k - 1] == ChainOp::Or && st == 0) continue;

@@ -65,7 +65,32 @@ std::vector<std::string> Interp::expand_array_literal(std::string_view inner) {
 // ---------------------------------------------------------------- words
 
 Expanded WordExpander::word(const std::string& w) {
-    // An array literal, possibly sliced: [a b c] or [a b c][1].
+    Expanded lit;
+    if (array_literal(w, lit)) return lit;
+    std::vector<std::string> alts = brace_expand(w);
+    if (alts.size() == 1 && alts[0] == w) return single(w);
+    Expanded out;
+    out.array = true;
+    bool any_glob_hit = false;
+    std::vector<std::pair<std::string, bool>> pieces;  // text, was a failed glob
+    for (auto& a : alts) {
+        m_glob_failed = false;
+        m_glob_hit = false;
+        Expanded e;
+        if (!array_literal(a, e)) e = single(a);
+        for (auto& s : e.items) pieces.emplace_back(std::move(s), m_glob_failed);
+        any_glob_hit |= m_glob_hit;
+        if (pieces.size() > m_in.opts.max_array_len) throw Fatal{"expansion error: brace expansion is too large"};
+    }
+    for (auto& [s, failed] : pieces) {
+        if (failed && any_glob_hit) continue;
+        out.items.push_back(std::move(s));
+    }
+    return out;
+}
+
+// An array literal, possibly sliced: [a b c] or [a b c][1].
+bool WordExpander::array_literal(const std::string& w, Expanded& result) {
     if (!w.empty() && w[0] == '[') {
         size_t close = match_bracket(w, 0);
         if (close != std::string::npos) {
@@ -83,27 +108,12 @@ Expanded WordExpander::word(const std::string& w) {
                     e.items = slice_array(e.items, std::string_view(w).substr(pos + 1, c2 - pos - 1));
                     pos = c2 + 1;
                 }
-                return e;
+                result = std::move(e);
+                return true;
             }
         }
     }
-    std::vector<std::string> alts = brace_expand(w);
-    if (alts.size() == 1 && alts[0] == w) return single(w);
-    Expanded out;
-    out.array = true;
-    bool any_glob_hit = false;
-    std::vector<std::pair<std::string, bool>> pieces;  // text, was a failed glob
-    for (auto& a : alts) {
-        m_glob_failed = false;
-        Expanded e = single(a);
-        for (auto& s : e.items) pieces.emplace_back(std::move(s), m_glob_failed);
-        any_glob_hit |= m_glob_hit;
-    }
-    for (auto& [s, failed] : pieces) {
-        if (failed && any_glob_hit) continue;
-        out.items.push_back(std::move(s));
-    }
-    return out;
+    return false;
 }
 
 // One word without top-level braces.

@@ -26,6 +26,7 @@ public:
 
 private:
     Expanded single(const std::string& w);
+    bool array_literal(const std::string& w, Expanded& result);
     std::string dquote(std::string_view s);
     std::optional<std::string> tilde(std::string_view rest);
     static std::string escape_glob(std::string_view s);

@@ -158,8 +158,13 @@ private:
                 from = 2;
                 continue;
             }
-            if (cur.size() > 1) return fail(cur[1], "unexpected words after 'else'");
             s.blocks.emplace_back();
+            if (cur.size() > 1) {  // `else cmd` on one line: cmd opens the else block
+                Stmt_ first(cur.begin() + 1, cur.end());
+                Stmt inner;
+                if (!statement(first, inner, depth + 1)) return false;
+                s.blocks.back().push_back(std::move(inner));
+            }
             if (!block(s.blocks.back(), depth + 1, stop)) return false;
             return expect_end(stop, head, "if");
         }

@@ -1,0 +1,11 @@
+# String and array building (positional parameters are sh's only array).
+n=20000
+s=""
+set --
+i=0
+while [ $i -lt $n ]; do
+    s="${s}x$i,"
+    set -- "$@" "$i"
+    i=$((i + 1))
+done
+echo ${#s} $#

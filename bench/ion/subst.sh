@@ -1,0 +1,8 @@
+# Command substitution of a builtin.
+n=20000
+i=0
+while [ $i -lt $n ]; do
+    x=$(echo hi)
+    i=$((i + 1))
+done
+echo $x
