@@ -111,3 +111,22 @@ TEST_CASE("a missing config file or unknown embedded name is one clear line") {
     REQUIRE_FALSE(e);
     CHECK(e.error().context.starts_with("config maximal: no such embedded config (embedded: base, desktop, minimal, server"));
 }
+
+TEST_CASE("every truncation of an embedded config loads or fails with one config line") {
+    // Cut base.toml at many points: each result is a config or a "config FILE:LINE..." error.
+    std::string_view text = *embedded_config("base");
+    size_t loaded = 0, rejected = 0;
+    for (size_t n = 0; n <= text.size(); n += 13) {
+        auto r = load_config_text(text.substr(0, n), "cut.toml", "/nonexistent");
+        if (r) {
+            ++loaded;
+            continue;
+        }
+        ++rejected;
+        INFO("cut at " << n << ": " << r.error().context);
+        CHECK(r.error().context.starts_with("config cut.toml:"));
+        CHECK(r.error().context.find('\n') == std::string::npos);
+    }
+    CHECK(loaded > 0);
+    CHECK(rejected > 0);
+}
