@@ -94,11 +94,12 @@ int drivers_check(std::span<char*> args) {
     auto run = [&](pci::PciDevice& dev, const std::function<void()>& pump) {
         check::CheckOptions o = opts;
         o.pump = pump;
-        for (const auto& line : check::check_device(dev, o)) {
+        o.report = [&](const check::CheckLine& line) {
             std::printf("%s %s\n", line.ok ? "PASS" : "FAIL", line.text.c_str());
+            std::fflush(stdout);
             failures += !line.ok;
-        }
-        std::fflush(stdout);
+        };
+        check::check_device(dev, o);
     };
     for (const auto& spec : devices) {
         auto t = make_model(spec, opts.key_wait_ms > 0);

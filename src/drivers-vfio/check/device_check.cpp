@@ -22,8 +22,16 @@ constexpr uint8_t GuestIp[4] = {10, 0, 2, 15};
 constexpr uint8_t GatewayIp[4] = {10, 0, 2, 2};
 constexpr std::array<uint8_t, 6> GatewayMac = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
 
-void pass(Lines& l, std::string s) { l.push_back({true, std::move(s)}); }
-void fail(Lines& l, std::string s) { l.push_back({false, std::move(s)}); }
+// Set for the duration of check_device: streams lines to the caller as they come.
+thread_local const CheckOptions* t_opts = nullptr;
+
+void add(Lines& l, bool ok, std::string s) {
+    l.push_back({ok, std::move(s)});
+    if (t_opts && t_opts->report)
+        t_opts->report(l.back());
+}
+void pass(Lines& l, std::string s) { add(l, true, std::move(s)); }
+void fail(Lines& l, std::string s) { add(l, false, std::move(s)); }
 
 void check_network(pci::PciDevice& dev, const CheckOptions& o, Lines& out) {
     auto nic = e1000::E1000::create(dev, {.timeout_ms = o.timeout_ms});
@@ -158,6 +166,10 @@ std::optional<std::vector<uint8_t>> arp_reply_for(std::span<const uint8_t> req) 
 }
 
 std::vector<CheckLine> check_device(pci::PciDevice& dev, const CheckOptions& o) {
+    struct Scope {
+        explicit Scope(const CheckOptions* o) { t_opts = o; }
+        ~Scope() { t_opts = nullptr; }
+    } scope(&o);
     Lines out;
     auto id = dev.id();
     if (!id) {

@@ -19,6 +19,11 @@
 
 namespace redox::check {
 
+struct CheckLine {
+    bool ok;
+    std::string text;
+};
+
 struct CheckOptions {
     // Disk write test at this LBA (the original sectors are restored afterwards).
     std::optional<uint64_t> write_lba;
@@ -28,11 +33,9 @@ struct CheckOptions {
     // Called while waiting for network or keyboard input: a model's host side
     // (ARP responder, key presses) runs here. Empty for real devices.
     std::function<void()> pump;
-};
-
-struct CheckLine {
-    bool ok;
-    std::string text;
+    // Called with each line as soon as it is known (a watcher may react to it,
+    // e.g. start typing once the keyboard is enumerated).
+    std::function<void(const CheckLine&)> report;
 };
 
 // Never throws or crashes on a faulty device: failures are FAIL lines.

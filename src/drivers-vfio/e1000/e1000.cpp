@@ -57,6 +57,8 @@ Result<void> E1000::init() {
     auto irqs = TRY(m_dev.enable_irqs(pci::IrqMode::Intx, 1));
     m_irq = std::move(irqs[0]);
     Mmio<uint32_t>(m_regs, reg::Ctrl).writef(CtrlSlu | CtrlAsde, true);
+    if (!link_up())
+        restart_autoneg();
     Mmio<uint32_t>(m_regs, reg::Ims).write(IntRxt0 | IntTxdw | IntLsc | IntRxo);
     return {};
 }
@@ -126,7 +128,19 @@ Result<void> E1000::setup_tx() {
     return {};
 }
 
-bool E1000::link_up() const { return (m_regs.read<uint32_t>(reg::Status) & (StatusLu | 0x80000000u)) == StatusLu; }
+// After RST the PHY may wait for software to (re)start autonegotiation before the
+// link comes up (QEMU's e1000 does). A PHY that does not answer is left alone: the
+// link state is reported by link_up(), not treated as an init failure.
+void E1000::restart_autoneg() {
+    Mmio<uint32_t> mdic_reg(m_regs, reg::Mdic);
+    mdic_reg.write(mdic(PhyCtrl, MdicOpWrite, PhyCtrlAutoneg));
+    poll_until(std::min(m_opts.timeout_ms, 100), [&] { return mdic_reg.read() & (MdicReady | MdicError); });
+}
+
+bool E1000::link_up() const {
+    uint32_t status = m_regs.read<uint32_t>(reg::Status);
+    return status != 0xFFFFFFFF && (status & StatusLu); // all ones: removed, not "up"
+}
 
 void E1000::reclaim_tx() {
     auto* ring = m_tx_ring.at<volatile TxDesc>(0);

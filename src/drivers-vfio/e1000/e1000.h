@@ -57,6 +57,7 @@ private:
     Result<void> setup_rx();
     Result<void> setup_tx();
     Result<void> check_present() const;
+    void restart_autoneg();
     Result<void> queue_tx(std::span<const uint8_t> frame);
     void reclaim_tx();
 

@@ -11,6 +11,7 @@ namespace reg {
 inline constexpr uint32_t Ctrl = 0x0000;
 inline constexpr uint32_t Status = 0x0008;
 inline constexpr uint32_t Eerd = 0x0014;
+inline constexpr uint32_t Mdic = 0x0020;
 inline constexpr uint32_t Icr = 0x00C0;
 inline constexpr uint32_t Ics = 0x00C8;
 inline constexpr uint32_t Ims = 0x00D0;
@@ -49,6 +50,16 @@ inline constexpr uint32_t RctlSecrc = 1u << 26;
 inline constexpr uint32_t TctlEn = 1u << 1;
 inline constexpr uint32_t TctlPsp = 1u << 3;
 inline constexpr uint32_t RahAv = 1u << 31;
+// MDIC: PHY register access. PHY address 1 is the internal PHY.
+inline constexpr uint32_t MdicOpWrite = 1u << 26;
+inline constexpr uint32_t MdicOpRead = 2u << 26;
+inline constexpr uint32_t MdicReady = 1u << 28;
+inline constexpr uint32_t MdicError = 1u << 30;
+inline constexpr uint32_t mdic(uint32_t phy_reg, uint32_t op, uint16_t data = 0) {
+    return data | (phy_reg << 16) | (1u << 21) | op;
+}
+inline constexpr uint32_t PhyCtrl = 0;                 // MII control register
+inline constexpr uint16_t PhyCtrlAutoneg = 0x1340;     // 1000FD, autoneg enable + restart
 
 struct RxDesc {
     uint64_t addr;

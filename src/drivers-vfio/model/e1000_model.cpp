@@ -31,6 +31,8 @@ void E1000Model::reset() {
     m_from_host.clear();
     r(reg::Ral0) = m_eeprom[0] | (uint32_t{m_eeprom[1]} << 16);
     r(reg::Rah0) = m_eeprom[2] | RahAv;
+    // Bit 31 reads as set on QEMU's 82540EM; drivers must not mistake it for "removed".
+    r(reg::Status) = 0x80000000u;
 }
 
 void E1000Model::interrupt(uint32_t cause) {
@@ -73,6 +75,15 @@ void E1000Model::bar_write(unsigned, uint64_t offset, unsigned size, uint64_t va
             r(off) = (uint32_t{data} << 16) | (addr << 8) | EerdDone;
         }
         return;
+    case reg::Mdic: {
+        // The PHY answers at once; reads of the MII status say link and autoneg done.
+        uint32_t phy_reg = (v >> 16) & 0x1F;
+        uint16_t data = static_cast<uint16_t>(v);
+        if ((v & (3u << 26)) == MdicOpRead)
+            data = phy_reg == 1 ? 0x796D : 0;
+        r(off) = (v & ~0xFFFFu) | data | MdicReady;
+        return;
+    }
     case reg::Icr:
         r(off) &= ~v;
         return;
