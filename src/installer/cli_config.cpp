@@ -33,9 +33,14 @@ int check_scripts(const Config& cfg) {
         if (!f.path.starts_with("/usr/lib/init.d/") && !f.path.starts_with("/etc/init.d/") &&
             f.path != "/etc/init.rc")
             continue;
-        auto r = parse_init_script(f.data, fmt::format("{} ({})", f.path, f.origin));
-        if (!r)
-            return redox::cli::fail(r.error().context);
+        auto r = parse_init_script(f.data, f.path);
+        if (!r) {
+            // "init PATH:LINE: WHAT" -> "config FILE:LINE: PATH:LINE: WHAT"
+            std::string_view why = r.error().context;
+            if (why.starts_with("init "))
+                why.remove_prefix(5);
+            return redox::cli::fail(fmt::format("config {}: {}", f.origin, why));
+        }
     }
     return 0;
 }

@@ -55,7 +55,7 @@ struct Doc {
         if (const auto* i = n.as_integer()) {
             bool octal = !!(i->flags() & toml::value_flags::format_as_octal);
             if (!octal && (i->get() < 0 || i->get() > 7))
-                return bad(n, fmt::format("mode {} is not octal: write it as 0o{:o}-style octal, e.g. 0o755",
+                return bad(n, fmt::format("mode {} is decimal (= 0o{:o}): write modes in octal, e.g. 0o755",
                                           i->get(), i->get() < 0 ? 0 : i->get()));
             v = i->get();
         } else if (const auto* s = n.as_string()) {
