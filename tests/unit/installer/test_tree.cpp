@@ -254,3 +254,24 @@ TEST_CASE("hash_password: empty is empty, the salt is the hex u64") {
     CHECK(h->starts_with("$argon2i$v=19$m=4096,t=10,p=1$MDAwMDAwMDAwMDAwMDBBQg$"));
     CHECK(argon2i_verify(h->c_str(), "pw", 2) == ARGON2_OK);
 }
+
+TEST_CASE("postinstall entries see the generated accounts files") {
+    TempDir d;
+    std::string path = d.write("p.toml", R"(include = ["base.toml"]
+[[files]]
+path = "/etc/passwd"
+data = "extra;2000;2000;extra;/nonexistent;/bin/false\n"
+append = true
+postinstall = true
+[[files]]
+path = "/etc/passwd"
+data = "lost;1;1;lost;/;/bin/false\n"
+append = true
+)");
+    auto t = tree_ok(load_ok(path));
+    // The early append is replaced by the generated file; the postinstall one extends it.
+    CHECK(node(t, "/etc/passwd").data ==
+          "root;0;0;root;/root;/usr/bin/ion\n"
+          "user;1000;1000;user;/home/user;/usr/bin/ion\n"
+          "extra;2000;2000;extra;/nonexistent;/bin/false\n");
+}
