@@ -19,6 +19,7 @@ namespace {
 namespace stdfs = std::filesystem;
 
 constexpr int max_include_depth = 32;
+constexpr size_t max_config_bytes = 16u << 20;
 
 struct Source {
     std::string display;   // as named in errors
@@ -50,8 +51,11 @@ Result<std::string> read_host_file(const std::string& path, std::string_view wha
     std::string text;
     char buf[8192];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
         text.append(buf, n);
+        if (text.size() > max_config_bytes)   // e.g. /dev/zero: refuse instead of eating memory
+            return err(EFBIG, fmt::format("config {}: {} is larger than {} bytes", path, what, max_config_bytes));
+    }
     if (std::ferror(f.get()))
         return err(EIO, fmt::format("config {}: read error", path));
     return text;

@@ -108,6 +108,9 @@ TEST_CASE("a missing config file or unknown embedded name is one clear line") {
     auto r = load_config("/nonexistent/dir/cfg.toml");
     REQUIRE_FALSE(r);
     CHECK(r.error().context == "config /nonexistent/dir/cfg.toml: cannot read the config: No such file or directory");
+    auto z = load_config("/dev/zero");
+    REQUIRE_FALSE(z);
+    CHECK(z.error().context == "config /dev/zero: the config is larger than 16777216 bytes");
     auto e = load_config("maximal");
     REQUIRE_FALSE(e);
     CHECK(e.error().context.starts_with("config maximal: no such embedded config (embedded: base, desktop, minimal, server"));
