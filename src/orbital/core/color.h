@@ -32,12 +32,15 @@ constexpr uint32_t blend_pixel(uint32_t dst, uint32_t src) {
     if (a == 255) return src;
     if (a == 0) return dst;
     uint32_t n = 255 - a;
-    auto div255 = [](uint32_t v) { return (v + 128 + ((v + 128) >> 8)) >> 8; };
-    auto mix = [&](int shift) {
-        return div255((src >> shift & 0xFF) * a + (dst >> shift & 0xFF) * n) << shift;
-    };
-    uint32_t oa = a + div255((dst >> 24) * n);
-    return oa << 24 | mix(16) | mix(8) | mix(0);
+    // Red and blue share one multiply (16-bit lanes cannot overflow: 255*255+383 <
+    // 65536); (v + 128 + ((v + 128) >> 8)) >> 8 is v/255 rounded, per lane.
+    uint32_t rb = (src & 0x00FF00FF) * a + (dst & 0x00FF00FF) * n + 0x00800080;
+    rb = ((rb + ((rb >> 8) & 0x00FF00FF)) >> 8) & 0x00FF00FF;
+    uint32_t g = (src >> 8 & 0xFF) * a + (dst >> 8 & 0xFF) * n + 128;
+    g = (g + (g >> 8)) >> 8;
+    uint32_t da = (dst >> 24) * n + 128;
+    uint32_t oa = a + ((da + (da >> 8)) >> 8);
+    return oa << 24 | g << 8 | rb;
 }
 
 } // namespace redox::orbital

@@ -1,6 +1,7 @@
 #include "orbital/server/compositor.h"
 
 #include "orbital/server/decorations.h"
+#include "orbital/server/region.h"
 
 namespace redox::orbital {
 
@@ -14,16 +15,29 @@ void Compositor::paint(const PixelView& screen, Rect area,
                        const CursorState& cursor) const {
     area = area.intersect(screen.bounds());
     if (area.empty()) return;
-    if (m_background.width() == screen.width && m_background.height() == screen.height)
-        screen.blit(m_background.view(), area, area.x, area.y, false);
-    else
-        screen.fill(area, m_config.background_color);
-
-    for (const ServerWindow* w : windows) {
+    // Occlusion: the client area of an opaque window hides everything below it, so
+    // each layer is painted only where no opaque window above covers it. Title bars
+    // are translucent and hide nothing. Layers are still painted back to front.
+    std::vector<Rect> clip{area};
+    std::vector<std::vector<Rect>> window_clips(windows.size());
+    for (size_t k = windows.size(); k-- > 0;) {
+        const ServerWindow* w = windows[k];
         if (w->hidden()) continue;
-        if (!decor::visible_rect(*w).intersect(area).empty()) {
-            decor::draw_title(screen, *w, w->id == focused, m_config, area);
-            Rect part = w->rect.intersect(area);
+        Rect vis = decor::visible_rect(*w);
+        for (const Rect& c : clip)
+            if (Rect i = c.intersect(vis); !i.empty()) window_clips[k].push_back(i);
+        if (!w->has(kFlagTransparent)) subtract(clip, w->rect);
+    }
+    bool image = m_background.width() == screen.width && m_background.height() == screen.height;
+    for (const Rect& r : clip) {
+        if (image) screen.blit(m_background.view(), r, r.x, r.y, false);
+        else screen.fill(r, m_config.background_color);
+    }
+    for (size_t k = 0; k < windows.size(); ++k) {
+        const ServerWindow* w = windows[k];
+        for (const Rect& r : window_clips[k]) {
+            decor::draw_title(screen, *w, w->id == focused, m_config, r);
+            Rect part = w->rect.intersect(r);
             // The buffer may be smaller than the rect right after a resize request.
             Rect src{part.x - w->rect.x, part.y - w->rect.y, part.w, part.h};
             if (!part.empty())

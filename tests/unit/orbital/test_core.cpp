@@ -130,3 +130,23 @@ TEST_CASE("config: upstream tables, integers and hex strings; errors name the li
     CHECK(broken.error().context.find("y.toml:1") != std::string::npos);
     CHECK_FALSE(OrbitalConfig::load("/nonexistent/orbital.toml").has_value());
 }
+
+#include "orbital/server/region.h"
+
+TEST_CASE("region subtraction leaves exactly the uncovered pixels") {
+    std::vector<Rect> rs{{0, 0, 10, 10}};
+    subtract(rs, Rect{3, 3, 4, 4});
+    CHECK(rs.size() == 4);
+    int64_t area = 0;
+    for (auto& r : rs) area += r.area();
+    CHECK(area == 100 - 16);
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 10; ++x) {
+            int hits = 0;
+            for (auto& r : rs) hits += r.contains(x, y);
+            bool in_cut = x >= 3 && x < 7 && y >= 3 && y < 7;
+            CHECK(hits == (in_cut ? 0 : 1));
+        }
+    subtract(rs, Rect{-5, -5, 30, 30});
+    CHECK(rs.empty());
+}

@@ -1,0 +1,6 @@
+// Standalone example: Orbital (SDL2 window, or --headless) running the paint app.
+#include "run.h"
+
+int main(int argc, char** argv) {
+    return redox::examples::run_orbital_demo({argv + 1, size_t(argc - 1)}, "orbital-paint", {"paint"});
+}
