@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,16 @@ inline std::filesystem::path fixture_image(const std::filesystem::path& dir, con
     return dst;
 }
 
+// Lends a disk owned by the test to a FileSystem.
+struct BorrowedDisk : rfs::Disk {
+    rfs::Disk& d;
+    explicit BorrowedDisk(rfs::Disk& x) : d(x) {}
+    redox::Result<void> read(uint64_t o, std::span<uint8_t> b) override { return d.read(o, b); }
+    redox::Result<void> write(uint64_t o, std::span<const uint8_t> b) override { return d.write(o, b); }
+    redox::Result<void> flush() override { return d.flush(); }
+    uint64_t size() const override { return d.size(); }
+};
+
 inline std::unique_ptr<rfs::FileSystem> must(redox::Result<std::unique_ptr<rfs::FileSystem>> r) {
     if (!r) FAIL("open failed: " << r.error().context << " (errno " << r.error().errnum << ")");
     return std::move(*r);
@@ -60,6 +71,21 @@ inline std::vector<uint8_t> read_all(rfs::FileSystem& fs, uint32_t ino) {
     auto n = ok(fs.read(ino, 0, out));
     REQUIRE(n == out.size());
     return out;
+}
+
+// Compares byte vectors, reporting the sizes and the first difference instead of
+// printing both vectors.
+inline bool same(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+    if (a.size() != b.size()) {
+        UNSCOPED_INFO("sizes differ: " << a.size() << " vs " << b.size());
+        return false;
+    }
+    auto m = std::mismatch(a.begin(), a.end(), b.begin());
+    if (m.first != a.end()) {
+        UNSCOPED_INFO("first difference at byte " << (m.first - a.begin()));
+        return false;
+    }
+    return true;
 }
 
 inline std::vector<uint8_t> pattern(size_t n, uint32_t seed, bool compressible) {
