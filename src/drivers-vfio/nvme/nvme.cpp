@@ -57,8 +57,12 @@ Nvme::~Nvme() {
     Mmio<uint32_t> cc(m_regs, reg::Cc);
     cc.write((cc.read() & ~(3u << 14)) | CcShnNormal);
     auto deadline = Clock::now() + std::chrono::milliseconds(std::min(m_opts.timeout_ms, 500));
-    while ((m_regs.read<uint32_t>(reg::Csts) & CstsShstMask) != CstsShstDone && Clock::now() < deadline)
+    for (;;) {
+        uint32_t csts = m_regs.read<uint32_t>(reg::Csts);
+        if (csts == 0xFFFFFFFF || (csts & CstsShstMask) == CstsShstDone || Clock::now() > deadline)
+            break; // removed, done, or not answering: nothing more to wait for
         ::usleep(100);
+    }
 }
 
 Error Nvme::failure(std::string what) {
