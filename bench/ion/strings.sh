@@ -1,5 +1,5 @@
 # String and array building (positional parameters are sh's only array).
-n=20000
+n=3000
 s=""
 set --
 i=0

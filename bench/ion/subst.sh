@@ -1,5 +1,5 @@
 # Command substitution of a builtin.
-n=20000
+n=2000
 i=0
 while [ $i -lt $n ]; do
     x=$(echo hi)

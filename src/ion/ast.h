@@ -71,6 +71,9 @@ struct Stmt {
     std::vector<Block> blocks;        // If branches (conds.size() or +1 for else), While/For body
     std::vector<MatchCase> cases;
     std::shared_ptr<const FnDef> fn;  // shared: the function outlives the script that defined it
+    // What the executor worked out once about this statement (e.g. the
+    // targets and operator of a `let`), so loops do not redo it.
+    mutable std::shared_ptr<const void> plan;
 };
 
 }  // namespace ion

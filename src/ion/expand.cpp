@@ -24,8 +24,19 @@ bool needs_expansion(std::string_view w) {
 
 }  // namespace
 
+// `$name` alone: the most common word in loops, looked up without the
+// general scanner.
+static bool simple_var(const std::string& w) {
+    if (w.size() < 2 || w[0] != '$') return false;
+    for (size_t i = 1; i < w.size(); ++i) {
+        if (!is_ident_char(static_cast<unsigned char>(w[i]))) return false;
+    }
+    return true;
+}
+
 Expanded Interp::expand(const std::string& word) {
     if (!needs_expansion(word)) return Expanded{{word}, false};
+    if (simple_var(word)) return Expanded{{string_var(word.substr(1))}, false};
     WordExpander wx(*this);
     return wx.word(word);
 }
@@ -67,6 +78,7 @@ std::vector<std::string> Interp::expand_array_literal(std::string_view inner) {
 Expanded WordExpander::word(const std::string& w) {
     Expanded lit;
     if (array_literal(w, lit)) return lit;
+    if (w.find('{') == std::string::npos) return single(w);
     std::vector<std::string> alts = brace_expand(w);
     if (alts.size() == 1 && alts[0] == w) return single(w);
     Expanded out;
@@ -118,7 +130,10 @@ bool WordExpander::array_literal(const std::string& w, Expanded& result) {
 
 // One word without top-level braces.
 Expanded WordExpander::single(const std::string& w) {
-    std::string cur, pat;
+    std::string cur;
+    // The glob pattern (literal parts escaped) is only built when the word
+    // has a glob character somewhere.
+    GlobPattern pat{w.find_first_of("*?[") != std::string::npos};
     bool glob = false;
     std::vector<std::string> array;
     int parts = 0;      // number of pieces that make up the word
@@ -130,7 +145,7 @@ Expanded WordExpander::single(const std::string& w) {
         if (end == std::string::npos) end = w.size();
         if (auto t = tilde(std::string_view(w).substr(1, end - 1))) {
             cur = *t;
-            pat = escape_glob(*t);
+            pat.literal(*t);
             i = end;
             ++parts;
         }
@@ -142,7 +157,7 @@ Expanded WordExpander::single(const std::string& w) {
             if (e == std::string::npos) e = w.size();
             std::string_view lit = std::string_view(w).substr(i + 1, e - i - 1);
             cur += lit;
-            pat += escape_glob(lit);
+            pat.literal(lit);
             i = e + 1;
             ++parts;
             continue;
@@ -152,7 +167,7 @@ Expanded WordExpander::single(const std::string& w) {
             while (e < w.size() && w[e] != '"') e += w[e] == '\\' ? 2 : 1;
             std::string s = dquote(std::string_view(w).substr(i + 1, std::min(e, w.size()) - i - 1));
             cur += s;
-            pat += escape_glob(s);
+            pat.literal(s);
             i = e + 1;
             ++parts;
             continue;
@@ -160,7 +175,7 @@ Expanded WordExpander::single(const std::string& w) {
         if (c == '\\') {
             if (i + 1 < w.size()) {
                 cur += w[i + 1];
-                pat += escape_glob(std::string_view(w).substr(i + 1, 1));
+                pat.literal(std::string_view(w).substr(i + 1, 1));
             }
             i += 2;
             ++parts;
@@ -171,11 +186,11 @@ Expanded WordExpander::single(const std::string& w) {
             std::string s = dollar(w, i);
             if (i == before) {  // a lone '$'
                 cur += '$';
-                pat += '$';
+                pat.raw('$');
                 ++i;
             } else {
                 cur += s;
-                pat += escape_glob(s);
+                pat.literal(s);
             }
             ++parts;
             continue;
@@ -185,7 +200,7 @@ Expanded WordExpander::single(const std::string& w) {
             std::vector<std::string> a = at(w, i);
             if (i == before) {
                 cur += '@';
-                pat += '@';
+                pat.raw('@');
                 ++i;
                 ++parts;
                 continue;
@@ -198,19 +213,19 @@ Expanded WordExpander::single(const std::string& w) {
             }
             std::string s = join(a, " ");
             cur += s;
-            pat += escape_glob(s);
+            pat.literal(s);
             ++parts;
             continue;
         }
         if (c == '*' || c == '?' || c == '[') glob = true;
         cur += c;
-        pat += c;
+        pat.raw(c);
         ++i;
         ++parts;
     }
     if (sole_array) return Expanded{std::move(array), true};
-    if (glob && has_glob_chars(pat)) {
-        auto hits = glob_expand(m_in.os, pat);
+    if (glob && has_glob_chars(pat.text)) {
+        auto hits = glob_expand(m_in.os, pat.text);
         if (!hits.empty()) {
             m_glob_hit = true;
             return Expanded{std::move(hits), true};

@@ -10,6 +10,21 @@
 
 namespace ion {
 
+struct GlobPattern {
+    bool enabled;
+    std::string text;
+    void raw(char c) {
+        if (enabled) text += c;
+    }
+    void literal(std::string_view s) {
+        if (!enabled) return;
+        for (char c : s) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') text += '\\';
+            text += c;
+        }
+    }
+};
+
 class WordExpander {
 public:
     explicit WordExpander(Interp& in) : m_in(in) {}

@@ -7,6 +7,8 @@
 #include "ion/parser.h"
 #include "ion/text.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstring>
 #include <regex>
@@ -31,6 +33,27 @@ std::string default_prompt(bool root) {
                        "${c::default}") +
            (root ? "#" : "$") + " ${c::reset}";
 }
+
+// True when the current thread has less than `margin` bytes of stack left:
+// deep recursion then fails as a script error instead of crashing the shell.
+bool stack_nearly_full(size_t margin) {
+    static thread_local char* low = nullptr;
+    if (!low) {
+        pthread_attr_t attr;
+        void* addr = nullptr;
+        size_t size = 0;
+        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+            pthread_attr_getstack(&attr, &addr, &size);
+            pthread_attr_destroy(&attr);
+        }
+        low = static_cast<char*>(addr);
+        if (!low) return false;
+    }
+    char* here = static_cast<char*>(__builtin_frame_address(0));
+    return here < low + margin;
+}
+
+constexpr size_t kStackMargin = 1 << 20;
 
 }  // namespace
 
@@ -121,7 +144,7 @@ void Interp::run_stmt(const Stmt& s) {
             io.err->write(buf);
             return;
         }
-        case Stmt::Let: run_let(s.words); return;
+        case Stmt::Let: run_let(s); return;
         case Stmt::Export: run_export(s.words); return;
         case Stmt::If: {
             for (size_t k = 0; k < s.conds.size(); ++k) {
@@ -313,7 +336,7 @@ void Interp::define_fn(std::shared_ptr<const FnDef> fn) { chain.back()->fns[fn->
 // ---------------------------------------------------------------- functions
 
 int Interp::call_function(const FnDef& fn, size_t scope_index, const Command& cmd, std::vector<Expanded>& args) {
-    if (call_depth >= opts.max_call_depth)
+    if (call_depth >= opts.max_call_depth || stack_nearly_full(kStackMargin))
         throw Fatal{"function error: maximum recursion depth (" + std::to_string(opts.max_call_depth) + ") exceeded in '" + fn.name + "'"};
     // Keep the definition alive even if the body redefines the function.
     std::shared_ptr<const FnDef> keep = chain[scope_index]->fns[fn.name];
@@ -376,6 +399,7 @@ int Interp::call_function(const FnDef& fn, size_t scope_index, const Command& cm
 }
 
 std::string Interp::capture(const std::string& src) {
+    if (stack_nearly_full(kStackMargin)) throw Fatal{"expansion error: command substitutions nested too deeply"};
     auto block = parse_cached(src);
     StringOutput out;
     Io saved = io;

@@ -104,7 +104,7 @@ public:
     std::vector<std::string> expand_array_literal(std::string_view inner);
 
     // --- statements implemented elsewhere
-    void run_let(const std::vector<std::string>& words);  // let.cpp
+    void run_let(const Stmt& s);  // let.cpp
     void run_export(const std::vector<std::string>& words);
 };
 

@@ -70,16 +70,18 @@ bool parse_target(const std::string& w, Target& t) {
     return true;
 }
 
-}  // namespace
-
-void Interp::run_let(const std::vector<std::string>& words) {
-    if (words.empty()) {
-        for (auto& [k, v] : global.vars) io.out->write(k + " = " + v.joined() + "\n");
-        status = 0;
-        return;
-    }
-    std::vector<std::string> lhs, rhs;
+struct LetPlan {
+    std::vector<Target> targets;
+    std::vector<std::string> rhs;
     std::string op;
+    std::string error;  // reported each time the statement runs
+};
+
+LetPlan make_plan(const std::vector<std::string>& words) {
+    LetPlan plan;
+    std::vector<std::string> lhs;
+    std::string& op = plan.op;
+    std::vector<std::string>& rhs = plan.rhs;
     for (size_t k = 0; k < words.size() && op.empty(); ++k) {
         const std::string& w = words[k];
         for (auto o : kOps) {
@@ -111,22 +113,40 @@ void Interp::run_let(const std::vector<std::string>& words) {
         rhs.insert(rhs.end(), words.begin() + long(k) + 1, words.end());
     }
     if (op.empty() || lhs.empty()) {
-        report("assignment error: expected an assignment: let " + join(words, " "));
-        status = 1;
-        return;
+        plan.error = "assignment error: expected an assignment: let " + join(words, " ");
+        return plan;
     }
     if (op == "\\\\=") op = "\\=";
-
-    std::vector<Target> targets;
     for (auto& w : lhs) {
         Target t;
         if (!parse_target(w, t) || !is_identifier(t.name)) {
-            report("assignment error: invalid variable name: only alphanumerical characters and underscores are supported");
-            status = 1;
-            return;
+            plan.error = "assignment error: invalid variable name: only alphanumerical characters and underscores are supported";
+            return plan;
         }
-        targets.push_back(std::move(t));
+        plan.targets.push_back(std::move(t));
     }
+    return plan;
+}
+
+}  // namespace
+
+void Interp::run_let(const Stmt& stmt) {
+    const std::vector<std::string>& words = stmt.words;
+    if (words.empty()) {
+        for (auto& [k, v] : global.vars) io.out->write(k + " = " + v.joined() + "\n");
+        status = 0;
+        return;
+    }
+    if (!stmt.plan) stmt.plan = std::make_shared<const LetPlan>(make_plan(words));
+    const LetPlan& plan = *static_cast<const LetPlan*>(stmt.plan.get());
+    if (!plan.error.empty()) {
+        report(plan.error);
+        status = 1;
+        return;
+    }
+    const std::string& op = plan.op;
+    const std::vector<std::string>& rhs = plan.rhs;
+    const std::vector<Target>& targets = plan.targets;
 
     // Expand the whole right side before assigning anything.
     struct Rv {
@@ -169,7 +189,7 @@ void Interp::run_let(const std::vector<std::string>& words) {
 
     status = 0;
     for (size_t k = 0; k < targets.size(); ++k) {
-        Target& t = targets[k];
+        const Target& t = targets[k];
         if (k >= values.size()) {
             report("assignment error: " + t.name + ": no value given");
             status = 1;
