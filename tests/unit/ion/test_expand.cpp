@@ -28,8 +28,8 @@ TEST_CASE("index errors are fatal with upstream's message", "[ion][expand]") {
 
 TEST_CASE("command substitution does not split; @() does", "[ion][expand]") {
     CHECK(run_ion("echo $(echo 'a  b')") == "a  b\n");
-    CHECK(run_ion("for w in @(echo 'a  b'); echo <$w>; end") == "<a>\n<b>\n");
-    CHECK(run_ion("fn f; echo inner; end; echo [$(f)]") == "[inner]\n");
+    CHECK(run_ion("for w in @(echo 'a  b'); echo \"<$w>\"; end") == "<a>\n<b>\n");
+    CHECK(run_ion("fn f; echo inner; end; echo \"[$(f)]\"") == "[inner]\n");
 }
 
 TEST_CASE("arithmetic uses 128-bit integers and floats", "[ion][expand]") {
@@ -48,5 +48,5 @@ TEST_CASE("methods", "[ion][expand]") {
 TEST_CASE("namespaces: colours and hex bytes", "[ion][expand]") {
     CHECK(run_ion("echo \"${c::red,bold}x${c::reset}\"") == "\x1b[1;31mx\x1b[0m\n");
     CHECK(run_ion("echo ${x::41}${x::42}") == "AB\n");
-    CHECK(run_ion("echo [${env::ION_TEST_SURELY_UNSET}]") == "[]\n");
+    CHECK(run_ion("echo \"[${env::ION_TEST_SURELY_UNSET}]\"") == "[]\n");
 }
