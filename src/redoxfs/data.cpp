@@ -175,8 +175,11 @@ Result<void> FileSystem::write_records(Node& n, uint64_t off, std::span<const ui
         Buf stored;
         uint32_t decomp = 0;
         if (rl > 0) {
+            // Only a result at least one level smaller (and <= 64 KiB) is kept, so cap the
+            // output there: LZ4 then gives up early on incompressible data.
+            size_t cap = std::min<size_t>(65536, level_bytes(rl - 1)) - 2;
             int c = LZ4_compress_default(reinterpret_cast<const char*>(r.data()), comp.data(), int(r.size()),
-                                         int(comp.size()));
+                                         int(cap));
             size_t total = size_t(c) + 2;
             if (c > 0 && total <= 65536 && level_for_bytes(total) < rl) {
                 stored.assign(level_bytes(level_for_bytes(total)), 0);

@@ -19,7 +19,7 @@ struct Workload {
         std::string name = "f" + std::to_string(rng() % 12);
         auto it = live.find(name);
         if (op < 4) {
-            size_t len = rng() % 5 == 0 ? 60000 + rng() % 100000 : rng() % 6000;
+            size_t len = rng() % 5 == 0 ? 40000 + rng() % 60000 : rng() % 6000;
             auto data = pattern(len, uint32_t(i), rng() % 2);
             uint32_t id;
             if (it == live.end()) {
@@ -37,7 +37,7 @@ struct Workload {
             ok(fs.unlink(rfs::kRootId, name, false));
             live.erase(it);
         } else if (op < 7 && it != live.end()) {
-            uint64_t size = rng() % 200000;
+            uint64_t size = rng() % 150000;
             ok(fs.truncate(ok(fs.lookup(rfs::kRootId, name)), size));
             it->second.resize(size, 0);
         } else if (op < 8 && it != live.end()) {
@@ -69,8 +69,8 @@ void expect_model(rfs::FileSystem& fs, const Model& m) {
 } // namespace
 
 TEST_CASE("power cut at 240 points: image mounts, fsck clean, synced state intact") {
-    const int kOps = 200;
-    auto formatted = std::make_unique<rfs::MemoryDisk>(8u << 20);
+    const int kOps = 130;
+    auto formatted = std::make_unique<rfs::MemoryDisk>(6u << 20);
     rfs::MemoryDisk* fmt_raw = formatted.get();
     std::vector<uint8_t> image0;
     {
