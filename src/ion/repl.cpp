@@ -49,8 +49,8 @@ std::string prompt_text(Interp& in) {
             quoted += c;
         }
         return in.expand_string(quoted + "\"");
-    } catch (const Fatal& f) {
-        in.report(f.msg);
+    } catch (const Fatal&) {
+        // A prompt that cannot expand (e.g. $USER unset) must not spam every line.
         return "ion$ ";
     }
 }
