@@ -165,12 +165,17 @@ Result<void> FileSystem::write_records(Node& n, uint64_t off, std::span<const ui
         size_t len = size_t(std::min<uint64_t>(buf.size() - done, rb - j));
         uint32_t level = level_for_bytes(j + len);
         BlockPtr old = rec < records ? TRY(record_ptr(n, rec)) : BlockPtr{};
-        Buf r = TRY(read_record(old, level));
-        if (std::memcmp(r.data() + j, buf.data() + done, len) == 0) {
-            done += len;
-            continue;
+        Buf r;
+        if (j == 0 && len == rb) {
+            r.assign(buf.data() + done, buf.data() + done + len);   // whole record: no need to read it
+        } else {
+            r = TRY(read_record(old, level));
+            if (std::memcmp(r.data() + j, buf.data() + done, len) == 0) {
+                done += len;
+                continue;
+            }
+            std::memcpy(r.data() + j, buf.data() + done, len);
         }
-        std::memcpy(r.data() + j, buf.data() + done, len);
         uint32_t rl = level_for_bytes(r.size());
         Buf stored;
         uint32_t decomp = 0;
