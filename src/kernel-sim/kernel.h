@@ -25,10 +25,14 @@ class Namespaces;
 class UserScheme;
 
 struct BootOptions {
-    std::string init_path;                 // host path of the init executable
     std::vector<std::string> init_args;
     std::vector<std::string> init_env;
-    std::string initfs_dir;                // host dir served as /scheme/initfs
+    // /scheme/initfs: path -> (host file path, or inline content when host is empty).
+    struct InitfsFile {
+        std::string host;
+        std::string data;
+    };
+    std::map<std::string, InitfsFile> initfs;
     int console_in = 0;                    // host fds of the console
     int console_out = 1;
     std::string log_file;                  // optional host file for the kernel log copy
@@ -41,9 +45,13 @@ public:
     static Result<std::unique_ptr<Kernel>> create(BootOptions opts);
     ~Kernel();
 
-    // Runs until init exits or shutdown() is called. Returns init's status.
+    // Start init (pid 1) from initfs `bin/init` with the console on fds 0-2.
+    Result<void> start_init();
+    // Runs until init exits or shutdown() is called. Returns init's raw
+    // wait status (exit code << 8 | signal).
     int run();
     void shutdown(int status);
+    bool running() const { return m_running; }
 
     // --- used by schemes and routing ---
     Process* process(uint32_t pid);

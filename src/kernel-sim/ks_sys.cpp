@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -189,36 +190,52 @@ private:
     std::map<uint64_t, File> m_open;
 };
 
-// initfs: the programs init needs before a root file system exists, read-only
-// from a host directory (the build's sim programs). Paths are relative to it;
-// `..` never leaves it.
+// initfs: the programs and scripts init needs before a root file system
+// exists, read-only: a table of paths to host files (the build's sim
+// programs) or inline content (init.rc, the root tree). Directories are
+// implied by the paths. Anyone may read it.
 class InitfsScheme final : public KernelScheme {
 public:
-    explicit InitfsScheme(std::string dir) : KernelScheme("initfs"), m_dir(std::move(dir)) {}
+    explicit InitfsScheme(std::map<std::string, BootOptions::InitfsFile> files) : KernelScheme("initfs"), m_files(std::move(files)) {}
     ~InitfsScheme() override {
         for (auto& [id, f] : m_open) if (f.fd >= 0) ::close(f.fd);
     }
 
 protected:
+    struct File {
+        int fd = -1;            // host file
+        const std::string* data = nullptr;
+        std::string rel;
+        bool dir = false;
+        std::vector<std::string> names;
+    };
     Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
         if (r.op == Opcode::Open) {
-            if (m_dir.empty()) return err(ENOENT_);
             std::string rel = r.path;
-            if (rel.find("..") != std::string::npos) return err(EACCES_);
+            while (!rel.empty() && rel.back() == '/') rel.pop_back();
+            while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
             if ((r.args[0] & O_ACCMODE_) != O_RDONLY_ && !(r.args[0] & O_STAT_)) return err(EROFS_);
-            std::string host = m_dir + "/" + rel;
-            int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) return err(errno == ENOENT ? ENOENT_ : EACCES_);
-            struct stat st;
-            fstat(fd, &st);
-            File f{fd, rel, S_ISDIR(st.st_mode), {}};
-            if (f.dir) {
-                if (DIR* d = fdopendir(::dup(fd))) {
-                    while (dirent* e = readdir(d))
-                        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) f.names.push_back(e->d_name);
-                    closedir(d);
+            File f;
+            f.rel = rel;
+            auto it = m_files.find(rel);
+            if (it != m_files.end()) {
+                if (!it->second.host.empty()) {
+                    f.fd = ::open(it->second.host.c_str(), O_RDONLY | O_CLOEXEC);
+                    if (f.fd < 0) return err(EIO_, it->second.host);
+                } else {
+                    f.data = &it->second.data;
                 }
-                std::sort(f.names.begin(), f.names.end());
+            } else {
+                std::string prefix = rel.empty() ? "" : rel + "/";
+                std::set<std::string> names;
+                for (auto& [path, file] : m_files) {
+                    if (!path.starts_with(prefix)) continue;
+                    std::string rest = path.substr(prefix.size());
+                    names.insert(rest.substr(0, rest.find('/')));
+                }
+                if (names.empty()) return err(ENOENT_);
+                f.dir = true;
+                f.names.assign(names.begin(), names.end());
             }
             uint64_t id = m_next++;
             m_open[id] = std::move(f);
@@ -228,12 +245,19 @@ protected:
         auto it = m_open.find(r.number);
         if (it == m_open.end()) return err(EBADF_);
         File& f = it->second;
+        auto size = [&]() -> uint64_t {
+            if (f.data) return f.data->size();
+            struct stat st;
+            return f.fd >= 0 && fstat(f.fd, &st) == 0 ? uint64_t(st.st_size) : 0;
+        };
         switch (r.op) {
         case Opcode::Read: {
             if (f.dir) return err(EISDIR_);
+            uint64_t off = r.offset == ~0ull ? 0 : r.offset;
+            if (f.data) return read_text(k, r, *f.data, off);
             uint64_t len = std::min<uint64_t>(r.len, 1 << 20);
             std::string buf(len, '\0');
-            ssize_t n = pread(f.fd, buf.data(), len, off_t(r.offset == ~0ull ? 0 : r.offset));
+            ssize_t n = pread(f.fd, buf.data(), len, off_t(off));
             if (n < 0) return err(EIO_);
             if (!k.copy_to(r.pid, r.buf, buf.data(), size_t(n))) return err(EFAULT_);
             return uint64_t(n);
@@ -241,22 +265,11 @@ protected:
         case Opcode::Getdents:
             if (!f.dir) return err(ENOTDIR_);
             return put_dirents(k, r, f.names, [&](const std::string& n) {
-                struct stat st;
-                return uint8_t(fstatat(f.fd, n.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode) ? DT_DIR_ : DT_REG_);
+                std::string full = f.rel.empty() ? n : f.rel + "/" + n;
+                return uint8_t(m_files.count(full) ? DT_REG_ : DT_DIR_);
             });
-        case Opcode::Fsize: {
-            struct stat st;
-            fstat(f.fd, &st);
-            return uint64_t(st.st_size);
-        }
-        case Opcode::Fstat: {
-            struct stat st;
-            fstat(f.fd, &st);
-            Stat s = make_stat(uint16_t(S_ISDIR(st.st_mode) ? MODE_DIR | 0555 : MODE_FILE | 0555), uint64_t(st.st_size));
-            s.st_ino = st.st_ino;
-            s.mtime = uint64_t(st.st_mtim.tv_sec);
-            return put_stat(k, r, s);
-        }
+        case Opcode::Fsize: return size();
+        case Opcode::Fstat: return put_stat(k, r, make_stat(uint16_t(f.dir ? MODE_DIR | 0555 : MODE_FILE | 0555), size()));
         case Opcode::Fpath: return put_fpath(k, r, "/scheme/initfs/" + f.rel);
         case Opcode::Fevent: case Opcode::Fcntl: return 0;
         default: return err(EBADF_);
@@ -264,17 +277,13 @@ protected:
     }
     void on_close(Kernel&, uint64_t n) override {
         auto it = m_open.find(n);
-        if (it != m_open.end()) { ::close(it->second.fd); m_open.erase(it); }
+        if (it == m_open.end()) return;
+        if (it->second.fd >= 0) ::close(it->second.fd);
+        m_open.erase(it);
     }
 
 private:
-    struct File {
-        int fd;
-        std::string rel;
-        bool dir;
-        std::vector<std::string> names;
-    };
-    std::string m_dir;
+    std::map<std::string, BootOptions::InitfsFile> m_files;
     uint64_t m_next = 1;
     std::map<uint64_t, File> m_open;
 };
@@ -292,7 +301,7 @@ void register_sys_schemes(Kernel& k) {
 }
 
 void register_initfs_scheme(Kernel& k) {
-    auto s = std::make_shared<InitfsScheme>(k.options().initfs_dir);
+    auto s = std::make_shared<InitfsScheme>(k.options().initfs);
     k.namespaces().add_kernel_scheme(s, false, false);
     k.add_scheme(s);
 }

@@ -182,12 +182,14 @@ void Kernel::reap(Process& p, int status) {
     if (Process* parent = process(p.ppid); parent && parent->state == ProcState::Running)
         ::kill(parent->linux_pid, SIGCHLD);
     if (p.pid == 1) {
-        log(1, fmt::format("init exited with status {:#x}", p.status));
+        log(2, fmt::format("init exited with status {:#x}", p.status));
         shutdown(p.status);
     }
+    // wake_waiters may reap p: read what we need first.
+    uint32_t pid = p.pid, ppid = p.ppid;
     wake_waiters();
     // Zombies nobody will wait for are dropped at once.
-    if (p.ppid == 0) m_procs.erase(p.pid);
+    if (ppid == 0) m_procs.erase(pid);
 }
 
 static bool wait_match(const Kernel::Waiter& w, const Process& c) {
@@ -284,6 +286,42 @@ void KernelScheme::cancel(Kernel& k, uint64_t serial) {
 
 void KernelScheme::process_exited(Kernel&, uint32_t pid) {
     std::erase_if(m_parked, [pid](const std::unique_ptr<KRequest>& r) { return r->pid == pid; });
+}
+
+} // namespace redox::kernel
+
+namespace redox::kernel {
+
+Result<void> Kernel::start_init() {
+    auto it = m_opts.initfs.find("bin/init");
+    if (it == m_opts.initfs.end() || it->second.host.empty()) return err(ENOENT_, "initfs has no bin/init");
+    int exe = ::open(it->second.host.c_str(), O_RDONLY | O_CLOEXEC);
+    if (exe < 0) return err(errno, it->second.host);
+    std::vector<std::string> argv = {"init"};
+    argv.insert(argv.end(), m_opts.init_args.begin(), m_opts.init_args.end());
+    auto pid = spawn(nullptr, exe, argv, m_opts.init_env, {}, 0);
+    ::close(exe);
+    if (!pid) return std::unexpected(pid.error());
+    Process* init = process(*pid);
+    // The console: a debug handle on fds 0, 1 and 2.
+    auto debug = m_namespaces->lookup(1, "debug");
+    if (!debug) return err(EIO_, "no debug scheme");
+    auto req = std::make_unique<KRequest>();
+    req->op = Opcode::Open;
+    req->pid = init->pid;
+    req->args[0] = O_RDWR_;
+    uint64_t number = ~0ull;
+    req->done = [&number](Kernel&, KRequest&, const Cqe& c) { number = c.result; };
+    debug->submit(*this, std::move(req));
+    if (number == ~0ull || is_error(number)) return err(EIO_, "opening the console");
+    auto f = std::make_shared<FileDescription>();
+    f->scheme = debug;
+    f->scheme_name = "debug";
+    f->number = number;
+    f->flags = O_RDWR_;
+    f->kernel = this;
+    for (int fd = 0; fd < 3; ++fd) init->fds[fd] = f;
+    return {};
 }
 
 } // namespace redox::kernel

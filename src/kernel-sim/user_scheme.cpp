@@ -219,7 +219,7 @@ bool UserScheme::drain(Kernel& k) {
 void UserScheme::crash(Kernel& k, std::string_view why) {
     if (!m_alive) return;
     m_alive = false;
-    k.log(1, fmt::format("scheme {}: {}; failing its requests with EIO", name(), why));
+    k.log(k.running() ? 1 : 2, fmt::format("scheme {}: {}; failing its requests with EIO", name(), why));
     m_overflow.clear();
     for (uint32_t tag = 1; tag < m_slots.size(); ++tag) {
         if (!m_slots[tag].req) continue;

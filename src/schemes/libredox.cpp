@@ -84,7 +84,32 @@ Result<void> chdir(std::string_view path) {
 
 Result<int> open(std::string_view path, uint64_t flags, uint16_t mode) {
     std::string p = canonicalize(path);
-    return TRY(op(Opcode::Open, ptr(p.data()), p.size(), flags, mode));
+    // A file system answers EXDEV_ for a symlink whose target is another
+    // scheme (/dev/null -> /scheme/null): read the link and open its target.
+    for (int hops = 0;; ++hops) {
+        auto r = op(Opcode::Open, ptr(p.data()), p.size(), flags, mode);
+        if (r || r.error().errnum != EXDEV_ || hops >= 8 || (flags & O_NOFOLLOW_)) {
+            if (!r) return std::unexpected(r.error());
+            return int(*r);
+        }
+        auto link = op(Opcode::Open, ptr(p.data()), p.size(), O_RDONLY_ | O_SYMLINK_ | O_NOFOLLOW_, 0);
+        if (!link) return std::unexpected(r.error());
+        char buf[4096];
+        auto n = read(int(*link), buf, sizeof buf);
+        (void)close(int(*link));
+        if (!n) return std::unexpected(n.error());
+        std::string target(buf, *n);
+        if (target.starts_with("libc:")) {
+            // relibc's own paths: the standard streams and the terminal.
+            std::string_view what = std::string_view(target).substr(5);
+            int fd = what == "stdin" ? 0 : what == "stdout" ? 1 : what == "stderr" ? 2 : what == "tty" ? 0 : -1;
+            if (fd < 0) return err(ENOENT_, target);
+            return dup(fd);
+        }
+        if (!target.starts_with('/') && target.find(':') == std::string::npos)
+            target = p.substr(0, p.rfind('/') + 1) + target;
+        p = canonicalize(target);
+    }
 }
 
 Result<int> openat(int dirfd, std::string_view path, uint64_t flags, uint16_t mode) {

@@ -1,0 +1,157 @@
+// `redox-sim boot`: the process becomes the kernel-sim, builds initfs and the
+// root tree from the boot config, starts init and runs until init exits.
+#include "cli/boot.h"
+#include "cli/command.h"
+#include "installer/config.h"
+#include "installer/tree.h"
+#include "sim_programs.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace redox::cli {
+
+std::map<std::string, std::string> sim_programs() {
+    std::map<std::string, std::string> out;
+    std::string_view all = REDOX_SIM_PROGRAMS;
+    while (!all.empty()) {
+        size_t semi = all.find(';');
+        std::string_view entry = all.substr(0, semi);
+        all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
+        size_t eq = entry.find('=');
+        if (eq != std::string_view::npos) out[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
+    }
+    return out;
+}
+
+Result<BootArgs> parse_boot_args(std::span<char*> args) {
+    BootArgs b;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        auto value = [&](const char* what) -> Result<std::string> {
+            if (i + 1 >= args.size()) return err(EINVAL_, a + " needs " + what);
+            return std::string(args[++i]);
+        };
+        if (a == "--config") b.config = TRY(value("a config name or file"));
+        else if (a == "--exec") b.exec.push_back(TRY(value("a command line")));
+        else if (a == "--share") b.share = TRY(value("a host directory"));
+        else if (a == "--log-file") b.log_file = TRY(value("a host file"));
+        else if (a == "--timeout") {
+            std::string v = TRY(value("seconds"));
+            char* end = nullptr;
+            b.timeout = std::strtod(v.c_str(), &end);
+            if (!end || *end || b.timeout <= 0) return err(EINVAL_, "--timeout " + v + ": not a positive number of seconds");
+        } else if (a == "--log-level") {
+            std::string v = TRY(value("quiet, info or debug"));
+            if (v == "quiet" || v == "error") b.log_level = 0;
+            else if (v == "info") b.log_level = 1;
+            else if (v == "debug") b.log_level = 2;
+            else return err(EINVAL_, "--log-level " + v + ": expected quiet, info or debug");
+        } else {
+            return err(EINVAL_, "unknown boot option '" + a + "'");
+        }
+    }
+    if (!b.share.empty()) {
+        char* real = realpath(b.share.c_str(), nullptr);
+        if (!real) return err(ENOENT_, "--share " + b.share + ": no such directory");
+        b.share = real;
+        std::free(real);
+    }
+    return b;
+}
+
+// Which programs each package provides, as sim paths in initfs.
+static installer::PackageCatalog catalog(const std::map<std::string, std::string>& progs) {
+    installer::PackageCatalog c;
+    auto add = [&](const std::string& pkg, const std::string& prog) {
+        if (progs.count(prog)) c[pkg].push_back({"/usr/bin/" + prog, "/scheme/initfs/bin/" + prog});
+    };
+    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init"}) add("base", p);
+    add("coreutils", "coreutils");
+    // The shell's sim build (ion over libredox) is not part of the sim yet:
+    // the package exists and installs nothing, so configs that list it boot.
+    c["ion"];
+    add("ion", "ion");
+    for (auto& [name, path] : progs) {
+        bool known = false;
+        for (auto& [pkg, list] : c)
+            for (auto& [dst, src] : list) known |= src.ends_with("/" + name);
+        if (!known) c[name].push_back({"/usr/bin/" + name, "/scheme/initfs/bin/" + name});
+    }
+    return c;
+}
+
+static const char* kCoreutils[] = {"echo", "cat", "ls", "ps", "kill", "sleep", "true", "false",
+                                   "env", "uname", "mkdir", "rm", "touch"};
+
+Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
+    kernel::BootOptions o;
+    o.log_level = args.log_level;
+    auto progs = sim_programs();
+    for (auto& [name, path] : progs) o.initfs["bin/" + name] = {path, {}};
+
+    auto cfg = installer::load_config(args.config);
+    if (!cfg) return std::unexpected(cfg.error());
+    if (cfg->packages.count("coreutils")) {
+        for (auto name : kCoreutils) {
+            installer::FileEntry e;
+            e.path = std::string("/usr/bin/") + name;
+            e.data = "coreutils";
+            e.symlink = true;
+            e.origin = "coreutils package";
+            cfg->files.push_back(e);
+        }
+    }
+    auto nodes = installer::build_tree(*cfg, catalog(progs));
+    if (!nodes) return std::unexpected(nodes.error());
+    o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
+    uint64_t size = cfg->general.filesystem_size_mib ? cfg->general.filesystem_size_mib << 20 : 256ull << 20;
+
+    std::string rc;
+    rc += "export PATH /usr/bin\n";
+    rc += "notify /scheme/initfs/bin/zerod null\n";
+    rc += "notify /scheme/initfs/bin/zerod zero\n";
+    rc += "notify /scheme/initfs/bin/randd\n";
+    rc += args.log_file.empty() ? "notify /scheme/initfs/bin/logd\n"
+                                : fmt::format("notify /scheme/initfs/bin/logd \"{}\"\n", args.log_file);
+    rc += fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size);
+    if (!args.share.empty()) rc += fmt::format("notify /scheme/initfs/bin/hostfs \"{}\"\n", args.share);
+    rc += "set-default-scheme file\n";
+    rc += "cd /\n";
+    rc += "export HOME /root\n";
+    rc += "run.d /usr/lib/init.d /etc/init.d\n";
+    o.initfs["etc/init.rc"] = {{}, rc};
+
+    o.init_env = {"PATH=/usr/bin", "HOME=/root", "USER=root", "SHELL=/usr/bin/ion", "PWD=/"};
+    if (const char* term = std::getenv("TERM")) o.init_env.push_back(std::string("TERM=") + term);
+    for (size_t i = 0; i < args.exec.size(); ++i)
+        o.init_env.push_back(fmt::format("REDOX_SIM_EXEC_{}={}", i + 1, args.exec[i]));
+    return o;
+}
+
+static int boot_main(std::span<char*> argv) {
+    auto args = parse_boot_args(argv);
+    if (!args) return fail("boot: " + args.error().context);
+    auto opts = prepare_boot(*args);
+    if (!opts) return fail("boot: " + opts.error().message());
+    auto k = kernel::Kernel::create(std::move(*opts));
+    if (!k) return fail("boot: " + k.error().message());
+    if (args->timeout > 0) {
+        auto* kp = k->get();
+        kp->add_timer(kp->now_ns(CLOCK_MONOTONIC_) + uint64_t(args->timeout * 1e9), [kp, t = args->timeout] {
+            kp->log(0, fmt::format("timeout after {} s; shutting down", t));
+            kp->shutdown(124 << 8);
+        });
+    }
+    if (auto r = (*k)->start_init(); !r) return fail("boot: starting init: " + r.error().message());
+    int status = (*k)->run();
+    k->reset();  // kills and reaps what is left
+    if ((status & 0x7f) != 0) return 128 + (status & 0x7f);
+    return (status >> 8) & 0xff;
+}
+
+REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
+
+} // namespace redox::cli

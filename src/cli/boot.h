@@ -1,0 +1,30 @@
+// Building a sim from a boot config: the root tree, initfs and init.rc.
+#pragma once
+
+#include "kernel-sim/kernel.h"
+#include "schemes/error.h"
+
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace redox::cli {
+
+struct BootArgs {
+    std::string config = "minimal";
+    std::vector<std::string> exec;
+    std::string share;
+    double timeout = 0;
+    int log_level = 1;
+    std::string log_file;
+};
+
+// Parse `redox-sim boot` arguments. Errors are one line for a person.
+Result<BootArgs> parse_boot_args(std::span<char*> args);
+// Everything the kernel-sim needs to boot the config.
+Result<kernel::BootOptions> prepare_boot(const BootArgs& args);
+// The sim programs this build made: name -> host path.
+std::map<std::string, std::string> sim_programs();
+
+} // namespace redox::cli

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Boot scenarios checked from the outside: console output, exit status,
+# --share, bad input, and what a SIGKILL of the kernel-sim leaves behind.
+set -u
+SIM="$1"
+pass=0 failn=0
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # NAME CONDITION-RESULT DETAIL
+  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
+}
+boot() { timeout 60 "$SIM" boot --log-level quiet --timeout 50 "$@"; }
+
+out="$(boot --exec 'echo hello from redox' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'hello from redox' <<<"$out"; check echo $? "rc=$rc out=$out"
+
+out="$(boot --exec 'cat /etc/hostname' --exec 'uname -a' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'redox' <<<"$out" && grep -q '^Redox ' <<<"$out"; check hostname-uname $? "rc=$rc out=$out"
+
+out="$(boot --exec 'ls /' 2>&1)"; rc=$?
+for d in bin dev etc usr tmp; do grep -qx "$d" <<<"$out" || rc=99; done
+check ls-root $([ $rc = 0 ]; echo $?) "rc=$rc out=$out"
+
+out="$(boot --exec 'ls -l /dev' 2>&1)"; rc=$?
+grep -q 'null -> /scheme/null' <<<"$out"; check dev-symlinks $? "rc=$rc out=$out"
+
+out="$(boot --exec 'ps' 2>&1)"; rc=$?
+grep -qE '^ +1 +0 .* init$' <<<"$out" && grep -q ' ramfs$' <<<"$out"; check ps $? "out=$out"
+
+out="$(boot --exec 'false' --exec 'echo not reached' 2>&1)"; rc=$?
+[ $rc = 1 ] && ! grep -q 'not reached' <<<"$out"; check exit-status-chain $? "rc=$rc out=$out"
+
+out="$(boot --exec 'no-such-program' 2>&1)"; rc=$?
+[ $rc = 127 ] && grep -q 'no-such-program: command not found' <<<"$out"; check command-not-found $? "rc=$rc out=$out"
+
+mkdir -p "$tmp/share"; echo "from the host" > "$tmp/share/in.txt"
+out="$(boot --share "$tmp/share" --exec 'cat /scheme/host/in.txt' --exec 'touch /scheme/host/out.txt' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'from the host' <<<"$out" && [ -f "$tmp/share/out.txt" ]; check share $? "rc=$rc out=$out"
+
+out="$(boot --exec 'cat /scheme/host/../etc/passwd' --share "$tmp/share" 2>&1)"; rc=$?
+[ $rc != 0 ] && ! grep -q root: <<<"$out"; check share-escape $? "rc=$rc out=$out"
+
+out="$(boot --exec 'sleep 30' --timeout 1 2>&1)"; rc=$?
+[ $rc = 124 ]; check timeout $? "rc=$rc out=$out"
+
+out="$("$SIM" boot --config /nonexistent.toml 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'nonexistent.toml' <<<"$out"; check bad-config-path $? "rc=$rc out=$out"
+
+printf 'include = ["base.toml"]\n[general]\nprompt = false\nbogus_key = 1\n' > "$tmp/bad.toml"
+out="$("$SIM" boot --config "$tmp/bad.toml" 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'bad.toml:[0-9]' <<<"$out"; check bad-config-line $? "rc=$rc out=$out"
+
+out="$("$SIM" boot --bogus 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ]; check bad-option $? "rc=$rc out=$out"
+
+# SIGKILL of the kernel-sim leaves no sim process behind.
+"$SIM" boot --log-level quiet --exec 'sleep 60' >/dev/null 2>&1 &
+kpid=$!
+sleep 1.5
+children="$(pgrep -P $kpid | tr '\n' ' ')"
+kill -9 $kpid; wait $kpid 2>/dev/null
+sleep 0.5
+left=""
+for c in $children; do kill -0 "$c" 2>/dev/null && left="$left $c"; done
+[ -n "$children" ] && [ -z "$left" ]; check kill9-kernel $? "children=[$children] left=[$left]"
+
+echo "$pass passed, $failn failed"
+[ $failn = 0 ]

@@ -1,0 +1,391 @@
+// simtest: checks of the personality run inside a sim, one per subcommand.
+// Each prints "ok NAME" on success or "FAIL NAME: why" and exits 1. The
+// integration suite boots a sim with `--exec "simtest NAME"`.
+#include "schemes/libredox.h"
+#include "schemes/server.h"
+
+#include <csignal>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+
+using namespace redox;
+
+namespace {
+
+std::string g_name;
+
+[[noreturn]] void fail(const std::string& why) {
+    (void)sys::write_all(1, "FAIL " + g_name + ": " + why + "\n");
+    sys::exit(1);
+}
+template <typename T>
+T must(Result<T> r, const std::string& what) {
+    if (!r) fail(what + ": " + r.error().message());
+    return std::move(*r);
+}
+void must(Result<void> r, const std::string& what) {
+    if (!r) fail(what + ": " + r.error().message());
+}
+void expect(bool cond, const std::string& what) {
+    if (!cond) fail(what);
+}
+int expect_err(auto r, int errnum, const std::string& what) {
+    if (r) fail(what + ": succeeded, expected errno " + std::to_string(errnum));
+    if (r.error().errnum != errnum)
+        fail(what + ": errno " + std::to_string(r.error().errnum) + ", expected " + std::to_string(errnum));
+    return 0;
+}
+
+int spawn_self(const std::vector<std::string>& args, std::vector<std::pair<int, int>> fds = {}) {
+    sys::SpawnSpec s;
+    s.path = "/usr/bin/simtest";
+    s.argv = {"simtest"};
+    s.argv.insert(s.argv.end(), args.begin(), args.end());
+    s.fds = std::move(fds);
+    return must(sys::spawn(s), "spawn simtest");
+}
+
+void t_pipe() {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int child = spawn_self({"child-write", "hello through a pipe"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::close(w), "close write end");
+    std::string got = must(sys::read_all(r), "read pipe");
+    expect(got == "hello through a pipe", "pipe carried '" + got + "'");
+    auto [pid, st] = must(sys::waitpid(child, 0), "waitpid");
+    expect(pid == child && sys::exited(st) && sys::exit_code(st) == 0, "child status");
+    // The pipe scheme by path, and dup "write".
+    int rd = must(sys::open("/scheme/pipe", O_RDWR_), "open /scheme/pipe");
+    int wr = must(sys::dup(rd, "write"), "dup write");
+    expect_err(sys::dup(rd, "write"), EBADF_, "second dup write");
+    must(sys::write_all(wr, "abc"), "write");
+    char buf[8];
+    expect(must(sys::read(rd, buf, sizeof buf), "read") == 3 && !std::memcmp(buf, "abc", 3), "pipe data");
+    must(sys::close(wr), "close");
+    expect(must(sys::read(rd, buf, sizeof buf), "read eof") == 0, "EOF after close");
+}
+
+void t_files() {
+    int fd = must(sys::open("/tmp/simtest.txt", O_CREAT_ | O_RDWR_ | O_TRUNC_, 0640), "create");
+    must(sys::write_all(fd, "0123456789"), "write");
+    expect(must(sys::lseek(fd, 0, 2), "lseek end") == 10, "SEEK_END via fsize");
+    expect(must(sys::lseek(fd, 3, 0), "lseek set") == 3, "SEEK_SET");
+    char buf[4] = {};
+    expect(must(sys::read(fd, buf, 4), "read") == 4 && !std::memcmp(buf, "3456", 4), "positioned read");
+    expect(must(sys::pread(fd, buf, 2, 8), "pread") == 2 && !std::memcmp(buf, "89", 2), "pread");
+    auto st = must(sys::fstat(fd), "fstat");
+    expect(st.st_size == 10 && (st.st_mode & 0777) == 0640 && (st.st_mode & MODE_TYPE) == MODE_FILE, "fstat fields");
+    expect(must(sys::fpath(fd), "fpath") == "/scheme/file/tmp/simtest.txt", "fpath");
+    must(sys::ftruncate(fd, 4), "ftruncate");
+    expect(must(sys::fstat(fd), "fstat").st_size == 4, "truncated size");
+    must(sys::fchmod(fd, 0600), "fchmod");
+    auto vfs = must(sys::fstatvfs(fd), "fstatvfs");
+    expect(vfs.f_bsize == 4096 && vfs.f_blocks > 0 && vfs.f_bfree <= vfs.f_blocks, "fstatvfs");
+    int d = must(sys::dup(fd), "dup");
+    must(sys::frename(fd, "/tmp/renamed.txt"), "frename");
+    must(sys::flink(fd, "/tmp/linked.txt"), "flink");
+    must(sys::close(fd), "close");
+    must(sys::close(d), "close dup");
+    expect(must(sys::stat("/tmp/linked.txt"), "stat link").st_nlink == 2, "hard link count");
+    expect_err(sys::open("/tmp/simtest.txt", O_RDONLY_), ENOENT_, "old name gone");
+    must(sys::unlink("/tmp/renamed.txt"), "unlink");
+    must(sys::unlink("/tmp/linked.txt"), "unlink link");
+    // Directories and getdents.
+    int dir = must(sys::open("/tmp/sub", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir");
+    must(sys::close(dir), "close dir");
+    for (auto n : {"a", "b", "c"}) must(sys::close(must(sys::open(std::string("/tmp/sub/") + n, O_CREAT_ | O_WRONLY_), "create")), "close");
+    auto ents = must(sys::read_dir("/tmp/sub"), "read_dir");
+    expect(ents.size() == 3 && ents[0].name == "a" && ents[2].name == "c", "getdents");
+    expect_err(sys::unlink("/tmp/sub", AT_REMOVEDIR_), ENOTEMPTY_, "rmdir non-empty");
+    // Symlinks to other schemes: /dev/null -> /scheme/null.
+    int null = must(sys::open("/dev/null", O_RDWR_), "open /dev/null");
+    expect(must(sys::fpath(null), "fpath null") == "/scheme/null/", "/dev/null is the null scheme");
+    expect(must(sys::read(null, buf, 4), "read null") == 0, "null reads EOF");
+    // openat relative to a directory handle.
+    int sub = must(sys::open("/tmp/sub", O_RDONLY_ | O_DIRECTORY_), "open dir");
+    int a = must(sys::openat(sub, "a", O_RDONLY_), "openat");
+    expect(must(sys::fpath(a), "fpath openat") == "/scheme/file/tmp/sub/a", "openat path");
+    // fsync, futimens, fcntl.
+    must(sys::fsync(a), "fsync");
+    TimeSpec ts[2] = {{1000, 0, 0}, {2000, 5, 0}};
+    must(sys::futimens(a, ts), "futimens");
+    expect(must(sys::fstat(a), "fstat").mtime == 2000, "mtime set");
+    must(sys::fcntl(a, F_SETFL_, O_NONBLOCK_), "fcntl setfl");
+    expect((must(sys::fcntl(a, F_GETFL_, 0), "getfl") & O_NONBLOCK_) != 0, "getfl nonblock");
+}
+
+void t_zero() {
+    int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    std::string buf(8192, 'x');
+    expect(must(sys::read(z, buf.data(), buf.size()), "read zero") == buf.size(), "zero count");
+    expect(buf.find_first_not_of('\0') == std::string::npos, "zeros");
+    int r = must(sys::open("/scheme/rand", O_RDONLY_), "open rand");
+    char a[32], b[32];
+    must(sys::read(r, a, 32), "rand");
+    must(sys::read(r, b, 32), "rand");
+    expect(std::memcmp(a, b, 32) != 0, "rand differs");
+    // The legacy NAME: form.
+    int z2 = must(sys::open("zero:", O_RDONLY_), "open zero:");
+    expect(must(sys::fpath(z2), "fpath") == "/scheme/zero/", "legacy path");
+}
+
+void t_event() {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int q = must(sys::open("/scheme/event", O_RDWR_), "open event");
+    Event sub{uint64_t(r), EVENT_READ, 42};
+    must(sys::write(q, &sub, sizeof sub), "subscribe");
+    int t = must(sys::open("/scheme/time/4", O_RDWR_), "open time");
+    Event tsub{uint64_t(t), EVENT_READ, 7};
+    must(sys::write(q, &tsub, sizeof tsub), "subscribe time");
+    TimeSpec now{};
+    must(sys::read(t, &now, sizeof now), "read time");
+    TimeSpec deadline = now;
+    deadline.tv_nsec += 20'000'000;
+    if (deadline.tv_nsec >= 1'000'000'000) { deadline.tv_sec++; deadline.tv_nsec -= 1'000'000'000; }
+    must(sys::write(t, &deadline, sizeof deadline), "arm timer");
+    Event got{};
+    expect(must(sys::read(q, &got, sizeof got), "event read") == sizeof got, "one event");
+    expect(got.id == uint64_t(t) && got.data == 7 && (got.flags & EVENT_READ), "timer event first");
+    must(sys::write_all(w, "x"), "write pipe");
+    expect(must(sys::read(q, &got, sizeof got), "event read") == sizeof got, "pipe event");
+    expect(got.id == uint64_t(r) && got.data == 42, "pipe event payload");
+}
+
+void t_ids() {
+    auto ids = must(sys::ids(), "ids");
+    expect(ids.pid > 1 && ids.euid == 0, "pid and uid");
+    auto text = must(sys::read_all(must(sys::open("/scheme/sys/context", O_RDONLY_), "sys context")), "read context");
+    expect(text.find(" init\n") != std::string::npos, "context lists init");
+    std::string me = must(sys::read_all(must(sys::open("/scheme/thisproc/current/status", O_RDONLY_), "thisproc")), "read");
+    expect(me.find("Pid: " + std::to_string(ids.pid)) != std::string::npos, "thisproc pid");
+    auto schemes = must(sys::read_dir("/scheme/"), "list schemes");
+    bool has_null = false;
+    for (auto& s : schemes) has_null |= s.name == "null";
+    expect(has_null, "scheme list has null");
+    must(sys::setids(1000, 1000, 1000, 1000), "drop to uid 1000");
+    expect_err(sys::setids(0, 0, 0, 0), EPERM_, "regain root");
+    expect_err(sys::open("/scheme/debug", O_WRONLY_), EACCES_, "debug is root only");
+    expect_err(sys::register_scheme("nope"), EACCES_, "register as user");
+}
+
+void t_namespace() {
+    int keep = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    uint64_t ns = must(sys::mkns(std::vector<std::string>{"zero"}), "mkns");
+    must(sys::setrens(ns, ns), "setrens mkns");
+    must(sys::close(must(sys::open("/scheme/zero", O_RDONLY_), "zero in new ns")), "close");
+    expect_err(sys::open("/scheme/null", O_RDONLY_), ENODEV_, "null not in new ns");
+    must(sys::setrens(0, 0), "setrens null");
+    expect_err(sys::open("/scheme/zero", O_RDONLY_), ENODEV_, "null namespace refuses opens");
+    char c;
+    expect(must(sys::read(keep, &c, 1), "old fd still works") == 1, "existing fd");
+    must(sys::close(must(sys::open("/scheme/pipe", O_RDWR_), "pipe in null ns")), "close");
+}
+
+void t_fmap() {
+    int m = must(sys::open("/scheme/memory", O_RDWR_), "open memory");
+    auto a = must(sys::fmap(m, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap a");
+    auto b = must(sys::fmap(m, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap b");
+    std::memcpy(a.data(), "shared!", 8);
+    expect(!std::memcmp(b.data(), "shared!", 8), "two mappings share pages");
+    // A child maps the same object through an inherited fd and writes to it.
+    int child = spawn_self({"child-fmap"}, {{0, 0}, {1, 1}, {2, 2}, {3, m}});
+    auto [pid, st] = must(sys::waitpid(child, 0), "waitpid");
+    expect(sys::exited(st) && sys::exit_code(st) == 0, "child fmap status");
+    expect(!std::memcmp(a.data(), "child", 6), "child's write is visible");
+    auto anon = must(sys::fmap(-1, 0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_PRIVATE_), "anonymous fmap");
+    static_cast<char*>(anon.data())[8191] = 1;
+}
+
+// A daemon in a child: serves "slow" where every read parks until cancelled
+// or the daemon dies.
+class SlowScheme : public SchemeServer {
+public:
+    Result<OpenResult> open(std::string_view, uint64_t, uint16_t, const CallerCtx&) override { return OpenResult{1, 0}; }
+    Result<size_t> read(uint64_t, std::span<uint8_t>, uint64_t, uint64_t, const CallerCtx&) override { return err(EWOULDBLOCK_); }
+};
+
+void child_daemon(const std::string& name) {
+    SlowScheme s;
+    auto r = s.serve(name, [] { (void)sys::write_all(3, "r"); (void)sys::close(3); });
+    if (!r) sys::exit(3);
+    sys::exit(0);
+}
+
+int start_daemon(const std::string& name) {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int pid = spawn_self({"child-daemon", name}, {{0, 0}, {1, 1}, {2, 2}, {3, w}});
+    must(sys::close(w), "close");
+    char c;
+    expect(must(sys::read(r, &c, 1), "daemon ready") == 1, "daemon readiness");
+    must(sys::close(r), "close");
+    return pid;
+}
+
+void t_crash() {
+    int daemon = start_daemon("slow");
+    int fd = must(sys::open("/scheme/slow", O_RDONLY_), "open slow");
+    // A reader blocks on the daemon; killing the daemon fails it with EIO.
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int reader = spawn_self({"child-read", "/scheme/slow"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::sleep_ns(50'000'000), "sleep");
+    must(sys::kill(daemon, SIGKILL), "kill -9 daemon");
+    must(sys::waitpid(daemon, 0), "reap daemon");
+    must(sys::close(w), "close");
+    std::string got = must(sys::read_all(r), "reader output");
+    expect(got == "errno 5", "blocked reader got '" + got + "', expected EIO");
+    must(sys::waitpid(reader, 0), "reap reader");
+    char c;
+    expect_err(sys::read(fd, &c, 1), EIO_, "read on dead scheme");
+    expect_err(sys::open("/scheme/slow", O_RDONLY_), ENODEV_, "scheme unregistered");
+    // The rest of the system runs on.
+    must(sys::close(must(sys::open("/scheme/zero", O_RDONLY_), "zero still works")), "close");
+    // The name can be registered again.
+    int again = start_daemon("slow");
+    must(sys::kill(again, SIGKILL), "kill");
+    must(sys::waitpid(again, 0), "reap");
+}
+
+void t_cancel() {
+    int daemon = start_daemon("slow2");
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int reader = spawn_self({"child-read-sigint", "/scheme/slow2"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::sleep_ns(50'000'000), "sleep");
+    must(sys::kill(reader, SIGINT), "SIGINT the reader");
+    must(sys::close(w), "close");
+    std::string got = must(sys::read_all(r), "reader output");
+    expect(got == "errno 4", "cancelled reader got '" + got + "', expected EINTR");
+    must(sys::waitpid(reader, 0), "reap");
+    must(sys::kill(daemon, SIGKILL), "kill");
+    must(sys::waitpid(daemon, 0), "reap");
+}
+
+// A daemon that answers garbage: an unknown tag, then a bad CqeOpcode.
+void child_garbage() {
+    auto sock = sys::register_scheme("garbage");
+    if (!sock) sys::exit(3);
+    (void)sys::write_all(3, "r");
+    (void)sys::close(3);
+    for (;;) {
+        uint32_t seen = sys::wake_word().seq.load();
+        while (auto sqe = sock->shared->requests.pop()) {
+            if (sqe->opcode == uint8_t(Opcode::CloseMsg) || sqe->opcode == uint8_t(Opcode::Cancel)) continue;
+            Cqe junk{};
+            junk.tag = 0xdead;
+            junk.result = 1;
+            sock->shared->responses.push(junk);
+            Cqe bad{};
+            bad.flags = 7;
+            bad.tag = sqe->tag;
+            sock->shared->responses.push(bad);
+            sys::notify_kernel();
+        }
+        sys::wake_word().wait(seen);
+    }
+}
+
+void t_garbage() {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int d = spawn_self({"child-garbage"}, {{0, 0}, {1, 1}, {2, 2}, {3, w}});
+    must(sys::close(w), "close");
+    char c;
+    must(sys::read(r, &c, 1), "ready");
+    expect_err(sys::open("/scheme/garbage", O_RDONLY_), EIO_, "garbage answer fails the request");
+    must(sys::close(must(sys::open("/scheme/zero", O_RDONLY_), "zero still works")), "close");
+    must(sys::kill(d, SIGKILL), "kill");
+    must(sys::waitpid(d, 0), "reap");
+}
+
+void t_wait() {
+    int a = spawn_self({"child-exit", "7"});
+    auto [pid, st] = must(sys::waitpid(-1, 0), "wait any");
+    expect(pid == a && sys::exited(st) && sys::exit_code(st) == 7, "exit status 7");
+    expect_err(sys::waitpid(-1, 0), ECHILD_, "no more children");
+    int b = spawn_self({"child-sleep"});
+    expect(must(sys::waitpid(b, sys::WNOHANG_), "wnohang").first == 0, "WNOHANG while running");
+    must(sys::kill(b, SIGTERM), "SIGTERM");
+    auto [p2, st2] = must(sys::waitpid(b, 0), "wait killed");
+    expect(p2 == b && !sys::exited(st2) && sys::term_signal(st2) == SIGTERM, "killed by SIGTERM");
+    expect_err(sys::kill(99999, SIGTERM), ESRCH_, "kill unknown pid");
+}
+
+void t_sendfd() {
+    // fd passing through a daemon: the kernel moves the description.
+    // Run in a child: it serves "box"; we send a pipe write end and get it back.
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int d = spawn_self({"child-box"}, {{0, 0}, {1, 1}, {2, 2}, {3, w}});
+    must(sys::close(w), "close");
+    char c;
+    must(sys::read(r, &c, 1), "ready");
+    int box = must(sys::open("/scheme/box", O_RDWR_), "open box");
+    auto [pr, pw] = must(sys::pipe(), "pipe");
+    must(sys::sendfd(box, pw), "sendfd");
+    expect_err(sys::write(pw, "x", 1), EBADF_, "sent fd left the sender");
+    int back = must(sys::recvfd(box), "recvfd");
+    must(sys::write_all(back, "via box"), "write through returned fd");
+    must(sys::close(back), "close");
+    expect(must(sys::read_all(pr), "read") == "via box", "fd passed and returned");
+    must(sys::kill(d, SIGKILL), "kill");
+    must(sys::waitpid(d, 0), "reap");
+}
+
+class BoxScheme : public SchemeServer {
+public:
+    Result<OpenResult> open(std::string_view, uint64_t, uint16_t, const CallerCtx&) override { return OpenResult{1, 0}; }
+    Result<size_t> on_sendfd(uint64_t, int fd, const CallerCtx&) override { m_fd = fd; return 1; }
+    Result<int> on_recvfd(uint64_t, const CallerCtx&) override {
+        if (m_fd < 0) return err(EWOULDBLOCK_);
+        return std::exchange(m_fd, -1);
+    }
+    int m_fd = -1;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        (void)sys::write_all(2, "usage: simtest NAME\n");
+        return 2;
+    }
+    g_name = argv[1];
+    std::string a2 = argc > 2 ? argv[2] : "";
+    // Helpers run as children by the tests.
+    if (g_name == "child-write") { (void)sys::write_all(1, a2); sys::exit(0); }
+    if (g_name == "child-exit") sys::exit(std::atoi(a2.c_str()));
+    if (g_name == "child-sleep") { (void)sys::sleep_ns(30'000'000'000ull); sys::exit(0); }
+    if (g_name == "child-daemon") child_daemon(a2);
+    if (g_name == "child-garbage") child_garbage();
+    if (g_name == "child-box") {
+        BoxScheme s;
+        (void)s.serve("box", [] { (void)sys::write_all(3, "r"); (void)sys::close(3); });
+        sys::exit(0);
+    }
+    if (g_name == "child-fmap") {
+        auto m = sys::fmap(3, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_);
+        if (!m) sys::exit(1);
+        std::memcpy(m->data(), "child", 6);
+        sys::exit(0);
+    }
+    if (g_name == "child-read" || g_name == "child-read-sigint") {
+        if (g_name == "child-read-sigint") signal(SIGINT, [](int) {});
+        auto fd = sys::open(a2, O_RDONLY_);
+        if (!fd) { (void)sys::write_all(1, "open failed"); sys::exit(1); }
+        char c;
+        auto r = sys::read(*fd, &c, 1);
+        (void)sys::write_all(1, r ? std::string("read ok") : "errno " + std::to_string(r.error().errnum));
+        sys::exit(0);
+    }
+    static const std::map<std::string, std::function<void()>> tests = {
+        {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
+        {"namespace", t_namespace}, {"fmap", t_fmap}, {"crash", t_crash}, {"cancel", t_cancel},
+        {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
+    };
+    auto it = tests.find(g_name);
+    if (it == tests.end()) {
+        (void)sys::write_all(2, "simtest: unknown test " + g_name + "\n");
+        return 2;
+    }
+    it->second();
+    (void)sys::write_all(1, "ok " + g_name + "\n");
+    sys::exit(0);
+}
