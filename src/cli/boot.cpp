@@ -104,7 +104,11 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
             cfg->files.push_back(e);
         }
     }
-    auto nodes = installer::build_tree(*cfg, catalog(progs));
+    // Programs built here that belong to no package (simtest) are installed too.
+    auto cat = catalog(progs);
+    for (auto& [pkg, list] : cat)
+        if (pkg == "simtest") cfg->packages[pkg];
+    auto nodes = installer::build_tree(*cfg, cat);
     if (!nodes) return std::unexpected(nodes.error());
     o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
     uint64_t size = cfg->general.filesystem_size_mib ? cfg->general.filesystem_size_mib << 20 : 256ull << 20;

@@ -40,6 +40,12 @@ Kernel::Kernel(BootOptions opts) : m_opts(std::move(opts)), m_namespaces(std::ma
 Kernel::~Kernel() {
     for (auto& [pid, p] : m_procs) {
         if (p->state == ProcState::Running && p->linux_pid > 0) ::kill(p->linux_pid, SIGKILL);
+        p->state = ProcState::Zombie;
+    }
+    // Descriptions must not call back into schemes while everything goes away.
+    for (auto& [pid, p] : m_procs) {
+        for (auto& [fd, f] : p->fds) f->kernel = nullptr;
+        p->fds.clear();
     }
     for (auto& [pid, p] : m_procs) {
         if (p->pidfd >= 0) ::close(p->pidfd);
@@ -68,6 +74,7 @@ Result<void> Kernel::init_io() {
     void* g = mmap(nullptr, sizeof(GlobalShared), PROT_READ | PROT_WRITE, MAP_SHARED, m_global_fd, 0);
     if (g == MAP_FAILED) return err(errno, "mmap global region");
     m_global = new (g) GlobalShared{};
+    m_global->kernel_linux_pid = getpid();
     m_bell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m_bell_fd < 0) return err(errno, "eventfd");
     sigset_t set;

@@ -167,6 +167,7 @@ public:
         int64_t target;      // -1 any child, > 0 that child, < -1 that group
         uint64_t status_addr;
         uint64_t serial;
+        bool park = true;    // false for WNOHANG: answer now or not at all
     };
 private:
     std::vector<Waiter> m_waiters;

@@ -216,7 +216,7 @@ bool Kernel::try_wait(Process& p, const Waiter& w) {
         reply_err(*this, p.pid, w.tag, ECHILD_);
         return false;
     }
-    m_waiters.push_back(w);
+    if (w.park) m_waiters.push_back(w);
     return true;
 }
 

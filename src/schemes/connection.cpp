@@ -56,8 +56,14 @@ Cqe Connection::call(Sqe sqe) {
             cpu_relax();
         }
         if (got) continue;
-        m_proc->wake.wait(seen);
+        wait_wake(seen);
     }
+}
+
+void Connection::wait_wake(uint32_t seen) {
+    // The pidfd-free watchdog: PR_SET_PDEATHSIG kills us with the kernel-sim,
+    // and a sleeper also checks its parent once a second.
+    if (!m_proc->wake.wait(seen, 1'000'000'000) && getppid() != m_global->kernel_linux_pid) std::_Exit(137);
 }
 
 Result<std::pair<int, uint64_t>> Connection::take_fd() {

@@ -22,6 +22,8 @@ public:
     Result<std::pair<int, uint64_t>> take_fd();
 
     void notify_kernel();
+    // Sleep on the wake word; exits the process if the kernel-sim is gone.
+    void wait_wake(uint32_t seen);
     ProcShared* shared() const { return m_proc; }
     uint32_t sim_pid() const { return m_proc->sim_pid; }
 

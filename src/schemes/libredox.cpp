@@ -305,6 +305,7 @@ Result<std::pair<int, int>> pipe() {
 
 WaitWord& wake_word() { return Connection::get().shared()->wake; }
 void notify_kernel() { Connection::get().notify_kernel(); }
+void wait_wake(uint32_t seen) { Connection::get().wait_wake(seen); }
 
 Result<SchemeSocket> register_scheme(std::string_view name) {
     int memfd = memfd_create("redox-scheme", MFD_CLOEXEC);

@@ -113,6 +113,8 @@ Result<SchemeSocket> register_scheme(std::string_view name);
 WaitWord& wake_word();
 // Ring the kernel's doorbell if it sleeps.
 void notify_kernel();
+// Sleep until the kernel bumps the wake word past `seen` (exits if the kernel is gone).
+void wait_wake(uint32_t seen);
 
 // The cwd this library resolves relative paths against.
 const std::string& cwd();

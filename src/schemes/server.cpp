@@ -244,7 +244,7 @@ Result<void> SchemeServer::serve(std::string_view name, std::function<void()> re
         }
         if (got) continue;
         if (m_socket.shared->magic != kSchemeMagic) return {};  // kernel tore the scheme down
-        wake.wait(seen);
+        sys::wait_wake(seen);
     }
 }
 

@@ -49,6 +49,7 @@ inline constexpr uint64_t kMaxTransfer = 8ull << 20;
 struct GlobalShared {
     alignas(64) std::atomic<uint32_t> kernel_sleeping{0};
     alignas(64) std::atomic<uint64_t> virtual_now_ns{0};
+    int32_t kernel_linux_pid = 0;  // a process whose parent is not this has lost its kernel
 };
 
 // Linux fds every sim process inherits (set up by the kernel-sim's spawn).

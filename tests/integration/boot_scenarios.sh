@@ -16,7 +16,7 @@ out="$(boot --exec 'echo hello from redox' 2>&1)"; rc=$?
 [ $rc = 0 ] && grep -qx 'hello from redox' <<<"$out"; check echo $? "rc=$rc out=$out"
 
 out="$(boot --exec 'cat /etc/hostname' --exec 'uname -a' 2>&1)"; rc=$?
-[ $rc = 0 ] && grep -qx 'redox' <<<"$out" && grep -q '^Redox ' <<<"$out"; check hostname-uname $? "rc=$rc out=$out"
+[ $rc = 0 ] && grep -q '^redox' <<<"$out" && grep -q 'Redox redox-sim' <<<"$out"; check hostname-uname $? "rc=$rc out=$out"
 
 out="$(boot --exec 'ls /' 2>&1)"; rc=$?
 for d in bin dev etc usr tmp; do grep -qx "$d" <<<"$out" || rc=99; done
@@ -60,7 +60,7 @@ kpid=$!
 sleep 1.5
 children="$(pgrep -P $kpid | tr '\n' ' ')"
 kill -9 $kpid; wait $kpid 2>/dev/null
-sleep 0.5
+sleep 3
 left=""
 for c in $children; do kill -0 "$c" 2>/dev/null && left="$left $c"; done
 [ -n "$children" ] && [ -z "$left" ]; check kill9-kernel $? "children=[$children] left=[$left]"

@@ -228,7 +228,9 @@ void t_crash() {
     // A reader blocks on the daemon; killing the daemon fails it with EIO.
     auto [r, w] = must(sys::pipe(), "pipe");
     int reader = spawn_self({"child-read", "/scheme/slow"}, {{0, 0}, {1, w}, {2, 2}});
-    must(sys::sleep_ns(50'000'000), "sleep");
+    char o;
+    expect(must(sys::read(r, &o, 1), "reader opened") == 1 && o == 'o', "reader opened the scheme");
+    must(sys::sleep_ns(100'000'000), "sleep");
     must(sys::kill(daemon, SIGKILL), "kill -9 daemon");
     must(sys::waitpid(daemon, 0), "reap daemon");
     must(sys::close(w), "close");
@@ -250,7 +252,9 @@ void t_cancel() {
     int daemon = start_daemon("slow2");
     auto [r, w] = must(sys::pipe(), "pipe");
     int reader = spawn_self({"child-read-sigint", "/scheme/slow2"}, {{0, 0}, {1, w}, {2, 2}});
-    must(sys::sleep_ns(50'000'000), "sleep");
+    char o;
+    expect(must(sys::read(r, &o, 1), "reader opened") == 1 && o == 'o', "reader opened the scheme");
+    must(sys::sleep_ns(100'000'000), "sleep");
     must(sys::kill(reader, SIGINT), "SIGINT the reader");
     must(sys::close(w), "close");
     std::string got = must(sys::read_all(r), "reader output");
@@ -369,7 +373,8 @@ int main(int argc, char** argv) {
     if (g_name == "child-read" || g_name == "child-read-sigint") {
         if (g_name == "child-read-sigint") signal(SIGINT, [](int) {});
         auto fd = sys::open(a2, O_RDONLY_);
-        if (!fd) { (void)sys::write_all(1, "open failed"); sys::exit(1); }
+        if (!fd) { (void)sys::write_all(1, "open failed: errno " + std::to_string(fd.error().errnum)); sys::exit(1); }
+        (void)sys::write_all(1, "o");  // opened: the parent may now interrupt the read
         char c;
         auto r = sys::read(*fd, &c, 1);
         (void)sys::write_all(1, r ? std::string("read ok") : "errno " + std::to_string(r.error().errnum));

@@ -82,8 +82,7 @@ Result<RamFs::Lookup> RamFs::lookup(std::string_view path, const CallerCtx& c, b
             out.node = next;
             out.parent = cur;
             out.name = part;
-            out.path = path_of(*next);
-            if (next->is_link()) out.path = path_of(*cur) + (cur->ino == 1 ? "" : "/") + part;
+            out.path = next->is_dir() ? path_of(*next) : path_of(*cur) + (cur->ino == 1 ? "" : "/") + part;
             return out;
         }
         cur = next;
