@@ -38,6 +38,10 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         else if (a == "--exec") b.exec.push_back(TRY(value("a command line")));
         else if (a == "--share") b.share = TRY(value("a host directory"));
         else if (a == "--log-file") b.log_file = TRY(value("a host file"));
+        else if (a == "--display") {
+            b.display = TRY(value("sdl or headless"));
+            if (b.display != "sdl" && b.display != "headless") return err(EINVAL_, "--display " + b.display + ": expected sdl or headless");
+        }
         else if (a == "--timeout") {
             std::string v = TRY(value("seconds"));
             char* end = nullptr;
@@ -70,6 +74,10 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     };
     for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init"}) add("base", p);
     add("coreutils", "coreutils");
+    for (auto p : {"orbital", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
+    // netutils (server and desktop configs) is not built in this repository yet: the
+    // package exists and installs nothing, so those configs boot.
+    c["netutils"];
     // The shell's sim build (ion over libredox) is not part of the sim yet:
     // the package exists and installs nothing, so configs that list it boot.
     c["ion"];
@@ -130,6 +138,14 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
 
     o.init_env = {"PATH=/usr/bin", "HOME=/root", "USER=root", "SHELL=/usr/bin/ion", "PWD=/"};
     if (const char* term = std::getenv("TERM")) o.init_env.push_back(std::string("TERM=") + term);
+    // Orbital's display backend; SDL2 needs the host's display server.
+    if (!args.display.empty()) o.init_env.push_back("ORBITAL_BACKEND=" + args.display);
+    if (args.display == "sdl") {
+        if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+            return err(EINVAL_, "--display sdl: no DISPLAY or WAYLAND_DISPLAY on the host (use --display headless)");
+        for (auto var : {"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR"})
+            if (const char* v = std::getenv(var)) o.init_env.push_back(std::string(var) + "=" + v);
+    }
     for (size_t i = 0; i < args.exec.size(); ++i)
         o.init_env.push_back(fmt::format("REDOX_SIM_EXEC_{}={}", i + 1, args.exec[i]));
     return o;
@@ -156,6 +172,6 @@ static int boot_main(std::span<char*> argv) {
     return (status >> 8) & 0xff;
 }
 
-REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
+REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
 
 } // namespace redox::cli

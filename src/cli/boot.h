@@ -18,6 +18,7 @@ struct BootArgs {
     double timeout = 0;
     int log_level = 1;
     std::string log_file;
+    std::string display;   // Orbital's backend: "sdl", "headless" or "" (its default)
 };
 
 // Parse `redox-sim boot` arguments. Errors are one line for a person.

@@ -229,8 +229,13 @@ bool SchemeServer::poll_once() {
     return any;
 }
 
-Result<void> SchemeServer::serve(std::string_view name, std::function<void()> ready) {
+Result<void> SchemeServer::attach(std::string_view name) {
     m_socket = TRY(sys::register_scheme(name));
+    return {};
+}
+
+Result<void> SchemeServer::serve(std::string_view name, std::function<void()> ready) {
+    TRY(attach(name));
     if (ready) ready();
     auto& wake = sys::wake_word();
     const uint32_t budget = spin_budget();
@@ -243,7 +248,7 @@ Result<void> SchemeServer::serve(std::string_view name, std::function<void()> re
             cpu_relax();
         }
         if (got) continue;
-        if (m_socket.shared->magic != kSchemeMagic) return {};  // kernel tore the scheme down
+        if (detached()) return {};  // kernel tore the scheme down
         sys::wait_wake(seen);
     }
 }

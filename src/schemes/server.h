@@ -75,6 +75,11 @@ public:
     // Register `name` in the caller's namespace and serve until the kernel
     // closes the socket. `ready` runs once the scheme is registered.
     Result<void> serve(std::string_view name, std::function<void()> ready = {});
+    // For daemons with their own loop: register `name`, then call poll_once()
+    // and sleep on sys::wake_word() themselves.
+    Result<void> attach(std::string_view name);
+    // True once the kernel has torn the scheme down (the loop should end).
+    bool detached() const { return m_socket.shared && m_socket.shared->magic != kSchemeMagic; }
     // Handle everything queued, then return (for daemons with their own loop).
     bool poll_once();
     int socket_fd() const { return m_socket.fd; }

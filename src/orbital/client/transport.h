@@ -1,7 +1,6 @@
 // How orbclient reaches Orbital: the operations of the `orbital` scheme on a window
-// handle. In-process today (InProcessTransport, calling OrbitalServer directly);
-// a scheme transport (libredox open/read/write/fmap on /scheme/orbital) plugs in here
-// later without touching Window.
+// handle. InProcessTransport calls an OrbitalServer in the same process (host tools
+// and tests); SchemeTransport is libredox on /scheme/orbital (sim programs).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "orbital/core/image.h"
@@ -22,6 +22,9 @@ public:
     MappedPixels() = default;
     MappedPixels(void* addr, size_t len, int32_t w, int32_t h)
         : m_addr(addr), m_len(len), m_width(w), m_height(h) {}
+    // A mapping owned by `keeper` (e.g. a libredox MappedRegion): released with it.
+    MappedPixels(void* addr, int32_t w, int32_t h, std::shared_ptr<void> keeper)
+        : m_addr(addr), m_width(w), m_height(h), m_keeper(std::move(keeper)) {}
     MappedPixels(MappedPixels&& o) noexcept { *this = std::move(o); }
     MappedPixels& operator=(MappedPixels&& o) noexcept;
     MappedPixels(const MappedPixels&) = delete;
@@ -37,6 +40,7 @@ private:
     size_t m_len = 0;
     int32_t m_width = 0;
     int32_t m_height = 0;
+    std::shared_ptr<void> m_keeper;
 };
 
 class Transport {

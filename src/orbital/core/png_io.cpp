@@ -52,6 +52,41 @@ Result<void> write_png(const std::string& path, const PixelView& pixels) {
     return {};
 }
 
+Result<std::vector<uint8_t>> encode_png(const PixelView& pixels) {
+    std::vector<uint8_t> out;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!info) {
+        png_destroy_write_struct(&png, nullptr);
+        return err(ENOMEM, "png encoder");
+    }
+    std::vector<uint8_t> row(size_t(pixels.width) * 3);
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return err(EIO, "libpng encode failed");
+    }
+    png_set_write_fn(png, &out, [](png_structp p, png_bytep data, png_size_t len) {
+        auto* v = static_cast<std::vector<uint8_t>*>(png_get_io_ptr(p));
+        v->insert(v->end(), data, data + len);
+    }, [](png_structp) {});
+    png_set_IHDR(png, info, png_uint_32(pixels.width), png_uint_32(pixels.height), 8,
+                 PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int32_t y = 0; y < pixels.height; ++y) {
+        const uint32_t* s = pixels.row(y);
+        for (int32_t x = 0; x < pixels.width; ++x) {
+            row[size_t(x) * 3 + 0] = uint8_t(s[x] >> 16);
+            row[size_t(x) * 3 + 1] = uint8_t(s[x] >> 8);
+            row[size_t(x) * 3 + 2] = uint8_t(s[x]);
+        }
+        png_write_row(png, row.data());
+    }
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return out;
+}
+
 Result<Image> read_png(const std::string& path) {
     png_image img{};
     img.version = PNG_IMAGE_VERSION;

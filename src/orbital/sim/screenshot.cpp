@@ -1,0 +1,61 @@
+// screenshot PATH: writes what Orbital shows now as a PNG file at the sim path PATH
+// (e.g. /scheme/host/shot.png with `redox-sim boot --share DIR`). Reads the
+// composited screen from /scheme/orbital/screen; Redox itself has no such tool.
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "orbital/core/png_io.h"
+#include "schemes/libredox.h"
+
+namespace {
+
+using namespace redox;
+
+[[noreturn]] void die(const std::string& what) {
+    (void)sys::write_all(2, "screenshot: " + what + "\n");
+    sys::exit(1);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) die("usage: screenshot PATH");
+    std::string path = argv[1];
+    (void)sys::set_name("screenshot");
+    const char* display = std::getenv("ORBITAL_DISPLAY");
+    std::string root = display && *display ? display : "/scheme/orbital";
+    auto screen = sys::open(root + "/screen", O_RDONLY_ | O_CLOEXEC_);
+    if (!screen) die(root + "/screen: " + screen.error().message() + " (is orbital running?)");
+    // "orbital:screen/W/H"
+    auto where = sys::fpath(*screen);
+    if (!where) die("fpath: " + where.error().message());
+    int32_t size[2] = {};
+    std::string_view p = *where;
+    for (int i = 0; i < 2; ++i) {
+        size_t slash = p.rfind('/');
+        std::string_view num = p.substr(slash == std::string_view::npos ? 0 : slash + 1);
+        auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), size[1 - i]);
+        if (slash == std::string_view::npos || ec != std::errc() || end != num.data() + num.size() || size[1 - i] <= 0)
+            die("unexpected screen path \"" + *where + "\"");
+        p = p.substr(0, slash);
+    }
+    orbital::Image img(size[0], size[1]);
+    auto bytes = std::as_writable_bytes(img.pixels());
+    size_t got = 0;
+    while (got < bytes.size()) {
+        auto n = sys::pread(*screen, bytes.data() + got, bytes.size() - got, got);
+        if (!n) die("read screen: " + n.error().message());
+        if (*n == 0) die("screen ended after " + std::to_string(got) + " bytes");
+        got += *n;
+    }
+    (void)sys::close(*screen);
+    auto png = orbital::encode_png(img.view());
+    if (!png) die("encode: " + png.error().message());
+    auto out = sys::open(path, O_WRONLY_ | O_CREAT_ | O_TRUNC_ | O_CLOEXEC_, 0644);
+    if (!out) die(path + ": " + out.error().message());
+    std::string_view data(reinterpret_cast<const char*>(png->data()), png->size());
+    if (auto w = sys::write_all(*out, data); !w) die(path + ": " + w.error().message());
+    if (auto c = sys::close(*out); !c) die(path + ": " + c.error().message());
+    sys::exit(0);
+}

@@ -1,0 +1,231 @@
+// orbital-check: Orbital checks that run inside a booted sim, one per subcommand
+// (tests/unit/orbital/test_sim.cpp boots them and checks the host side):
+//   draw [SHOT]   a window with a known pattern; the composited screen must show it;
+//                 with SHOT, runs `screenshot SHOT` while the window is up
+//   input         input injected through /scheme/orbital/control reaches the window
+//                 in order with the right payloads (mouse, buttons, text, keys,
+//                 scroll, then Quit from a click on the close button)
+//   robust        bad paths, garbage commands, oversize maps and a client that dies
+//                 with its window open do not take orbital down
+// Prints "orbital-check NAME: ok" or one "orbital-check NAME: FAIL ..." line (exit 1).
+#include <cstdio>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "orbital/client/scheme_transport.h"
+#include "orbital/client/window.h"
+#include "schemes/libredox.h"
+
+namespace {
+
+using namespace redox;
+using namespace redox::orbclient;
+
+std::string g_name;
+
+[[noreturn]] void fail(const std::string& why) {
+    (void)sys::write_all(1, "orbital-check " + g_name + ": FAIL " + why + "\n");
+    sys::exit(1);
+}
+
+template <typename T>
+T must(Result<T> r, const std::string& what) {
+    if (!r) fail(what + ": " + r.error().message());
+    if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+// The check windows sit where the desktop's example windows are not.
+constexpr int32_t kX = 840, kY = 440, kW = 160, kH = 120;
+constexpr uint32_t kRed = 0xFFFF0000, kBlue = 0xFF0000FF, kGreen = 0xFF00FF00;
+
+uint32_t expected_pixel(int32_t x, int32_t y) {
+    if (x >= 20 && x < 30 && y >= 20 && y < 30) return kGreen;
+    return x < kW / 2 ? kRed : kBlue;
+}
+
+std::vector<uint32_t> read_screen(int32_t& w, int32_t& h) {
+    int fd = must(sys::open("/scheme/orbital/screen", O_RDONLY_), "open screen");
+    std::string path = must(sys::fpath(fd), "fpath screen");
+    if (std::sscanf(path.c_str(), "orbital:screen/%d/%d", &w, &h) != 2) fail("screen fpath \"" + path + "\"");
+    std::vector<uint32_t> px(size_t(w) * size_t(h));
+    size_t got = 0, total = px.size() * 4;
+    while (got < total) {
+        size_t n = must(sys::pread(fd, reinterpret_cast<char*>(px.data()) + got, total - got, got), "read screen");
+        if (n == 0) fail("screen is short");
+        got += n;
+    }
+    (void)sys::close(fd);
+    return px;
+}
+
+void check_draw(const std::string& shot) {
+    SchemeTransport t;
+    auto win = must(Window::create(t, kX, kY, kW, kH, "check"), "open window");
+    if (win->x() != kX || win->y() != kY || win->width() != kW || win->height() != kH)
+        fail("window placed at " + std::to_string(win->x()) + "," + std::to_string(win->y()));
+    win->set(Color{kRed});
+    win->rect(kW / 2, 0, kW / 2, kH, Color{kBlue});
+    win->rect(20, 20, 10, 10, Color{kGreen});
+    must(win->sync(), "fsync");
+    int32_t sw = 0, sh = 0;
+    auto screen = read_screen(sw, sh);
+    for (int32_t y = 0; y < kH; ++y)
+        for (int32_t x = 0; x < kW; ++x) {
+            uint32_t got = screen[size_t(kY + y) * size_t(sw) + size_t(kX + x)];
+            if (got != expected_pixel(x, y)) {
+                char buf[128];
+                std::snprintf(buf, sizeof buf, "screen pixel of window (%d,%d) is 0x%08X, want 0x%08X", x, y,
+                              got, expected_pixel(x, y));
+                fail(buf);
+            }
+        }
+    // Damage by rectangle: repaint one corner, send only it.
+    win->rect(0, 0, 4, 4, Color{kGreen});
+    Rect r{0, 0, 4, 4};
+    must(win->update_rects(std::span(&r, 1)), "Y command");
+    screen = read_screen(sw, sh);
+    if (screen[size_t(kY) * size_t(sw) + size_t(kX)] != kGreen) fail("Y damage did not reach the screen");
+    win->rect(0, 0, 4, 4, Color{kRed});
+    must(win->sync(), "fsync");
+    if (!shot.empty()) {
+        sys::SpawnSpec s;
+        s.path = "screenshot";
+        s.argv = {"screenshot", shot};
+        int pid = must(sys::spawn(s), "spawn screenshot");
+        auto [_, status] = must(sys::waitpid(pid, 0), "wait screenshot");
+        if (!sys::exited(status) || sys::exit_code(status) != 0)
+            fail("screenshot exited with status " + std::to_string(status));
+    }
+}
+
+// Collects events until `pred` holds over them or 5 s pass without new ones.
+template <typename Pred>
+std::vector<EventOption> collect(SchemeTransport& t, Window& w, Pred done) {
+    std::vector<EventOption> all;
+    for (int idle = 0; idle < 50 && !done(all);) {
+        auto evs = must(w.events(), "read events");
+        if (evs.empty()) {
+            (void)must(t.wait_for_events(100), "wait for events");
+            ++idle;
+        }
+        all.insert(all.end(), evs.begin(), evs.end());
+    }
+    return all;
+}
+
+std::string show(const EventOption& e) {
+    return std::visit([](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, KeyEvent>)
+            return "Key(" + std::to_string(v.scancode) + (v.pressed ? ",down)" : ",up)");
+        else if constexpr (std::is_same_v<T, MouseEvent>) return "Mouse(" + std::to_string(v.x) + "," + std::to_string(v.y) + ")";
+        else if constexpr (std::is_same_v<T, ButtonEvent>)
+            return std::string("Button(") + (v.left ? "L" : "") + (v.middle ? "M" : "") + (v.right ? "R" : "") + ")";
+        else if constexpr (std::is_same_v<T, ScrollEvent>) return "Scroll(" + std::to_string(v.x) + "," + std::to_string(v.y) + ")";
+        else if constexpr (std::is_same_v<T, TextInputEvent>) return "Text(" + std::to_string(uint32_t(v.character)) + ")";
+        else if constexpr (std::is_same_v<T, QuitEvent>) return "Quit";
+        else if constexpr (std::is_same_v<T, FocusEvent>) return v.focused ? "Focus(1)" : "Focus(0)";
+        else if constexpr (std::is_same_v<T, HoverEvent>) return v.entered ? "Hover(1)" : "Hover(0)";
+        else return "Other(" + std::to_string(to_event(EventOption{v}).code) + ")";
+    }, e);
+}
+
+void inject(int control, const std::string& cmd) {
+    if (!sys::write(control, cmd.data(), cmd.size())) fail("control \"" + cmd + "\" refused");
+}
+
+void check_input() {
+    SchemeTransport t;
+    auto win = must(Window::create(t, kX, kY, kW, kH, "input"), "open window");
+    win->set(Color{kBlue});
+    must(win->sync(), "fsync");
+    int control = must(sys::open("/scheme/orbital/control", O_WRONLY_), "open control");
+    // Click into the window first: focus and z-order then do not depend on which
+    // other windows the desktop opened meanwhile.
+    inject(control, "mouse 900 500");
+    inject(control, "button 1 0 0\nbutton 0 0 0");
+    inject(control, "key 0x1E press U+61");
+    inject(control, "key 0x1E release");
+    inject(control, "scroll 0 -3");
+    // Close button: the right 18 px of the 28 px title bar above the client area.
+    inject(control, "mouse " + std::to_string(kX + kW - 9) + " " + std::to_string(kY - 14));
+    inject(control, "button 1 0 0\nbutton 0 0 0");
+    auto is_quit = [](const EventOption& e) { return std::holds_alternative<QuitEvent>(e); };
+    auto all = collect(t, *win, [&](const std::vector<EventOption>& v) {
+        return std::any_of(v.begin(), v.end(), is_quit);
+    });
+    std::string got;
+    for (auto& e : all) got += show(e) + " ";
+    // The significant events, in order, up to the scroll; hover/focus/mouse moves vary.
+    std::vector<std::string> want = {"Mouse(60,60)", "Button(L)", "Button()", "Text(97)", "Key(30,down)",
+                                     "Key(30,up)", "Scroll(0,-3)"};
+    std::vector<std::string> seen;
+    bool first_mouse = true;
+    for (auto& e : all) {
+        if (std::holds_alternative<MouseEvent>(e)) {
+            if (first_mouse) seen.push_back(show(e));
+            first_mouse = false;
+        } else if (std::holds_alternative<ButtonEvent>(e) || std::holds_alternative<KeyEvent>(e) ||
+                   std::holds_alternative<TextInputEvent>(e) || std::holds_alternative<ScrollEvent>(e)) {
+            seen.push_back(show(e));
+        }
+        if (seen.size() == want.size()) break;
+    }
+    if (seen != want) fail("events were: " + got);
+    if (!std::any_of(all.begin(), all.end(), is_quit)) fail("no Quit after clicking close; events were: " + got);
+    // A bad control line is refused and changes nothing.
+    if (sys::write(control, "key banana", 10)) fail("control accepted \"key banana\"");
+    (void)sys::close(control);
+}
+
+void check_robust() {
+    auto expect_err = [](auto r, const std::string& what) { if (r) fail(what + " succeeded"); };
+    expect_err(sys::open("/scheme/orbital/zz", O_RDWR_), "open of a path without fields");
+    expect_err(sys::open("/scheme/orbital/99.7", O_RDWR_), "open of display 99.7");
+    SchemeTransport t;
+    {
+        auto win = must(Window::create(t, 10, 10, 64, 64, "garbage"), "open window");
+        int fd = int(win->handle());
+        for (const std::string& bad : std::vector<std::string>{"Q,1", "no comma", "Y,1,2,3", "S,-5,x", "F,m", std::string("\xff\xfe,1", 4)})
+            expect_err(sys::write(fd, bad.data(), bad.size()), "command \"" + bad + "\"");
+        expect_err(sys::fmap(fd, 0, 64 * 64 * 4 + 8192, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "oversize fmap");
+        char small[8];
+        expect_err(sys::read(fd, small, sizeof small), "8-byte event read");
+    }
+    // A client that dies with a window open and mapped: orbital drops the window.
+    sys::SpawnSpec s;
+    s.path = "/scheme/initfs/bin/orbital-check";
+    s.argv = {"orbital-check", "die-with-window"};
+    int pid = must(sys::spawn(s), "spawn child");
+    (void)must(sys::waitpid(pid, 0), "wait child");
+    auto win = must(Window::create(t, 20, 20, 32, 32, "after"), "open window after the garbage");
+    win->set(Color{kGreen});
+    must(win->sync(), "fsync after the garbage");
+    int fd = must(sys::open("/scheme/orbital/99.0", O_RDONLY_), "display handle");
+    std::string p = must(sys::fpath(fd), "display fpath");
+    if (!p.starts_with("orbital:99.0/")) fail("display fpath \"" + p + "\"");
+    (void)sys::close(fd);
+}
+
+[[noreturn]] void die_with_window() {
+    SchemeTransport t;
+    auto win = must(Window::create(t, 30, 30, 100, 100, "dying"), "open window");
+    win->set(Color{kRed});
+    (void)win->sync();
+    // Leave without closing anything, as a crashing client would.
+    std::_Exit(3);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    g_name = argc > 1 ? argv[1] : "";
+    if (g_name == "draw" && argc <= 3) check_draw(argc == 3 ? argv[2] : "");
+    else if (g_name == "input" && argc == 2) check_input();
+    else if (g_name == "robust" && argc == 2) check_robust();
+    else if (g_name == "die-with-window") die_with_window();
+    else fail("usage: orbital-check draw [SHOT] | input | robust");
+    (void)sys::write_all(1, "orbital-check " + g_name + ": ok\n");
+    sys::exit(0);
+}
