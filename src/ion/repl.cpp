@@ -3,6 +3,7 @@
 #include "ion/interp.h"
 #include "ion/lexer.h"
 #include "ion/parser.h"
+#include "ion/prompt.h"
 
 #include <editline/readline.h>
 #include <signal.h>
@@ -35,23 +36,6 @@ void make_parent_dirs(const std::string& path) {
     for (size_t p = path.find('/', 1); p != std::string::npos; p = path.find('/', p + 1)) {
         std::string dir = path.substr(0, p);
         (void)::mkdir(dir.c_str(), 0700);
-    }
-}
-
-std::string prompt_text(Interp& in) {
-    try {
-        size_t idx;
-        if (in.find_fn("PROMPT", &idx)) return in.capture("PROMPT");
-        std::string p = in.string_var("PROMPT");
-        std::string quoted = "\"";
-        for (char c : p) {
-            if (c == '"') quoted += '\\';
-            quoted += c;
-        }
-        return in.expand_string(quoted + "\"");
-    } catch (const Fatal&) {
-        // A prompt that cannot expand (e.g. $USER unset) must not spam every line.
-        return "ion$ ";
     }
 }
 
@@ -181,10 +165,7 @@ int run_repl(Shell& shell) {
         }
         pending += line;
         pending += '\n';
-        Block probe;
-        SyntaxError e;
-        if (!parse_script(pending, probe, e) && e.incomplete) continue;
-        if (pending.back() == '\n' && pending.size() >= 2 && pending[pending.size() - 2] == '\\') continue;
+        if (needs_more_input(pending)) continue;
         std::string src = std::move(pending);
         pending.clear();
         std::string entry = src.substr(0, src.size() - 1);

@@ -1,0 +1,81 @@
+// /usr/bin/ion inside the sim: the Ion shell over SimOs. `ion -c CMD`,
+// `ion SCRIPT [ARGS]`, and on the console an interactive shell that reads one
+// line at a time (the console has no line editor; the host terminal's own
+// line discipline does the editing).
+#include "ion/interp.h"
+#include "ion/invocation.h"
+#include "ion/prompt.h"
+#include "ion/shell.h"
+#include "ion/sim_os.h"
+#include "schemes/libredox.h"
+
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kHelp =
+    "ion - the Ion shell\n"
+    "\n"
+    "usage: ion [FLAGS] [-c COMMAND | SCRIPT] [ARGS...]\n"
+    "\n"
+    "  -c COMMAND   run COMMAND instead of a script\n"
+    "  -n           only check the syntax\n"
+    "  -x           print each command before running it\n"
+    "  -i           interactive even when stdin is not a terminal\n"
+    "  -f           fake interactive: errors do not end the shell\n"
+    "  -l, --login  accepted for compatibility; no effect\n"
+    "  -v           print the version\n"
+    "  -h           print this help\n"
+    "\n"
+    "With neither -c nor SCRIPT, commands are read from stdin (interactively\n"
+    "when it is the console). @args holds SCRIPT (or the shell name) and ARGS.\n";
+
+int console_repl(ion::Shell& shell) {
+    ion::Interp& in = shell.interp();
+    ion::Os& os = shell.os();
+    shell.options().interactive = true;
+    const char* xdg = os.getenv("XDG_CONFIG_HOME");
+    const char* home = os.getenv("HOME");
+    std::string rc = (xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.config") + "/ion/initrc";
+    if (os.stat(rc).is_file) shell.run_file(rc);
+
+    // One byte at a time, so a program started from this line reads the
+    // console input that follows it.
+    ion::Input console = ion::Input::from_fd(os, 0);
+    std::string pending, line;
+    while (!in.exit_called) {
+        (void)os.write_all(1, pending.empty() ? ion::prompt_text(in) : "> ");
+        if (!console.read_line(line)) {
+            (void)os.write_all(1, "\n");
+            break;
+        }
+        pending += line;
+        pending += '\n';
+        if (ion::needs_more_input(pending)) continue;
+        std::string src = std::move(pending);
+        pending.clear();
+        shell.run_string(src, "stdin");
+    }
+    return shell.last_status();
+}
+
+int run(const std::vector<std::string>& args) {
+    ion::SimOs os;
+    ion::Invocation inv = ion::parse_invocation(args);
+    switch (inv.action) {
+        case ion::Invocation::Action::Help: (void)os.write_all(1, kHelp); return 0;
+        case ion::Invocation::Action::Version: (void)os.write_all(1, "ion 1.0.0-alpha (redox-sim)\n"); return 0;
+        case ion::Invocation::Action::Error: (void)os.write_all(1, inv.error); return 1;
+        case ion::Invocation::Action::Run: break;
+    }
+    ion::Shell shell(os, inv.opts);
+    return ion::run_invocation(shell, inv, args, console_repl);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int status = run(std::vector<std::string>(argv + 1, argv + argc));
+    redox::sys::exit(status);
+}
