@@ -78,9 +78,6 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     // netutils (server and desktop configs) is not built in this repository yet: the
     // package exists and installs nothing, so those configs boot.
     c["netutils"];
-    // The shell's sim build (ion over libredox) is not part of the sim yet:
-    // the package exists and installs nothing, so configs that list it boot.
-    c["ion"];
     add("ion", "ion");
     for (auto& [name, path] : progs) {
         bool known = false;
