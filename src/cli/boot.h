@@ -18,6 +18,8 @@ struct BootArgs {
     double timeout = 0;
     int log_level = 1;
     std::string log_file;
+    bool virtual_time = false;  // --virtual-time: the sim's clocks jump when all processes block
+    std::string trace;          // --trace FILE: record every scheme call
     std::string display;   // Orbital's backend: "sdl", "headless" or "" (its default)
 };
 

@@ -34,7 +34,8 @@ uint64_t mono_ns() {
 } // namespace
 
 Kernel::Kernel(BootOptions opts) : m_opts(std::move(opts)), m_namespaces(std::make_unique<Namespaces>()) {
-    m_boot_ns = mono_ns();
+    m_boot_real_ns = mono_ns();
+    m_boot_ns = now_ns(CLOCK_MONOTONIC_);
 }
 
 Kernel::~Kernel() {
@@ -63,6 +64,7 @@ Kernel::~Kernel() {
 Result<std::unique_ptr<Kernel>> Kernel::create(BootOptions opts) {
     std::unique_ptr<Kernel> k(new Kernel(std::move(opts)));
     TRY(k->init_io());
+    if (!k->m_opts.trace_file.empty()) TRY(k->m_tracer.open(k->m_opts.trace_file));
     register_kernel_schemes(*k);
     return k;
 }
@@ -75,6 +77,7 @@ Result<void> Kernel::init_io() {
     if (g == MAP_FAILED) return err(errno, "mmap global region");
     m_global = new (g) GlobalShared{};
     m_global->kernel_linux_pid = getpid();
+    if (m_opts.virtual_time) m_global->virtual_now_ns.store(m_virtual_ns);
     m_bell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m_bell_fd < 0) return err(errno, "eventfd");
     sigset_t set;
@@ -135,7 +138,36 @@ std::vector<Process*> Kernel::processes() {
 
 void Kernel::add_scheme(std::shared_ptr<Scheme> s) { m_all_schemes.push_back(std::move(s)); }
 
+// Virtual CLOCK_REALTIME starts at 2026-01-01 00:00:00 UTC, so runs repeat.
+static constexpr uint64_t kVirtualEpochNs = 1'767'225'600ull * 1'000'000'000ull;
+
+uint64_t Kernel::real_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+Result<void> Kernel::advance_time(uint64_t ns) {
+    if (!m_opts.virtual_time) return err(EINVAL_, "the clock is real (boot with --virtual-time)");
+    m_virtual_ns += ns;
+    m_global->virtual_now_ns.store(m_virtual_ns, std::memory_order_relaxed);
+    return {};
+}
+
+bool Kernel::quiescent() {
+    if (rings_pending()) return false;
+    for (auto& [pid, p] : m_procs) {
+        if (p->state != ProcState::Running || p->stopped) continue;
+        if (!p->shared || !p->shared->completions.empty() || !p->shared->calls.empty()) return false;
+        if (p->shared->wake.sleepers.load(std::memory_order_seq_cst) == 0) return false;
+    }
+    for (auto& s : m_all_schemes)
+        if (auto* u = as_user_scheme(s.get()); u && !u->idle()) return false;
+    return true;
+}
+
 uint64_t Kernel::now_ns(int clock) const {
+    if (m_opts.virtual_time) return clock == CLOCK_REALTIME_ ? kVirtualEpochNs + m_virtual_ns : m_virtual_ns;
     timespec ts;
     clock_gettime(clock == CLOCK_REALTIME_ ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
@@ -220,6 +252,11 @@ uint64_t Kernel::add_timer(uint64_t deadline_ns, std::function<void()> fn) {
 }
 
 void Kernel::cancel_timer(uint64_t id) { m_timers.erase(id); }
+
+void Kernel::set_host_deadline(uint64_t real_deadline_ns, std::function<void()> fn) {
+    m_host_deadline = real_deadline_ns;
+    m_host_deadline_fn = std::move(fn);
+}
 
 void Kernel::run_timers() {
     uint64_t now = now_ns(CLOCK_MONOTONIC_);
@@ -306,6 +343,7 @@ void Kernel::handle_uring(io_uring_cqe* cqe) {
     case U_SIGNAL: {
         int signo = int(m_sig_buf.ssi_signo);
         arm_signals();
+        if (cqe->res > 0 && signo == SIGCHLD) collect_stops();
         if (cqe->res > 0 && (signo == SIGINT || signo == SIGTERM || signo == SIGHUP)) {
             log(1, "shutdown requested by host signal");
             shutdown(128 + signo);
@@ -341,6 +379,11 @@ int Kernel::run() {
         if (io_uring_sq_ready(&m_ring) > 0) io_uring_submit(&m_ring);
         bool work = drain_rings();
         run_timers();
+        if (m_host_deadline && real_ns() >= m_host_deadline) {
+            m_host_deadline = 0;
+            auto fn = std::move(m_host_deadline_fn);
+            fn();
+        }
         // Reap what io_uring already has, without sleeping.
         io_uring_cqe* cqe;
         while (io_uring_peek_cqe(&m_ring, &cqe) == 0) {
@@ -371,6 +414,27 @@ int Kernel::run() {
             ts.tv_sec = int64_t(wait / 1'000'000'000);
             ts.tv_nsec = int64_t(wait % 1'000'000'000);
             tsp = &ts;
+        }
+        if (m_host_deadline) {
+            uint64_t now = real_ns();
+            uint64_t wait = m_host_deadline > now ? m_host_deadline - now : 0;
+            if (!tsp || wait < uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec)) {
+                ts.tv_sec = int64_t(wait / 1'000'000'000);
+                ts.tv_nsec = int64_t(wait % 1'000'000'000);
+                tsp = &ts;
+            }
+        }
+        if (m_opts.virtual_time && !m_timer_heap.empty()) {
+            // Virtual time: when nothing can happen but a timer, jump to it;
+            // otherwise look again soon, as sleepers settle.
+            if (quiescent()) {
+                m_global->kernel_sleeping.store(0, std::memory_order_seq_cst);
+                m_virtual_ns = std::max(m_virtual_ns, m_timer_heap.top().deadline);
+                m_global->virtual_now_ns.store(m_virtual_ns, std::memory_order_relaxed);
+                continue;
+            }
+            ts.tv_sec = 0;
+            ts.tv_nsec = 200'000;
         }
         int r = io_uring_submit_and_wait_timeout(&m_ring, &cqe, 1, tsp, nullptr);
         m_global->kernel_sleeping.store(0, std::memory_order_seq_cst);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kernel-sim/scheme.h"
+#include "kernel-sim/sim_control.h"
 #include "schemes/shared.h"
 
 #include <liburing.h>
@@ -37,7 +38,10 @@ struct BootOptions {
     int console_out = 1;
     std::string log_file;                  // optional host file for the kernel log copy
     int log_level = 1;                     // 0 quiet, 1 info, 2 debug
+    // The time and itimer schemes run on a simulated clock that jumps to the
+    // next timer whenever every sim process is blocked.
     bool virtual_time = false;
+    std::string trace_file;                // record every scheme call here (Tracer)
 };
 
 class Kernel {
@@ -82,7 +86,20 @@ public:
     // Timers on the monotonic clock (ns). Returns an id for cancel_timer.
     uint64_t add_timer(uint64_t deadline_ns, std::function<void()> fn);
     void cancel_timer(uint64_t id);
+    // One deadline on the host's clock, whatever the sim's clock is (boot
+    // --timeout): fn runs once when real_ns() reaches it.
+    void set_host_deadline(uint64_t real_deadline_ns, std::function<void()> fn);
+    // The sim's clocks: real, or virtual with --virtual-time.
     uint64_t now_ns(int clock) const;
+    // The host's monotonic clock, whatever the sim's clock is.
+    static uint64_t real_ns();
+    bool virtual_time() const { return m_opts.virtual_time; }
+    // Move the virtual clock forward by ns (timers due by then fire).
+    Result<void> advance_time(uint64_t ns);
+
+    Faults& faults() { return m_faults; }
+    Tracer& tracer() { return m_tracer; }
+    uint64_t boot_real_ns() const { return m_boot_real_ns; }
 
     // The kernel log (`sys:log`, dmesg) and console output.
     void log(int level, std::string_view line);
@@ -104,6 +121,8 @@ public:
     void signal(Process& target, int sig);
     void reap(Process& p, int status);
     void wake_waiters();
+    // Learn from Linux which children stopped or continued (on SIGCHLD).
+    void collect_stops();
 
     // Routing (routing.cpp): the one place where a call reaches a scheme.
     void dispatch(Process& p, const Sqe& sqe);
@@ -118,6 +137,9 @@ private:
     void arm_pidfd(Process& p);
     void arm_bell();
     void arm_signals();
+    // Every sim process sleeps and no ring holds work: only a timer can
+    // change anything now (virtual time jumps).
+    bool quiescent();
 
     BootOptions m_opts;
     std::unique_ptr<Namespaces> m_namespaces;
@@ -135,6 +157,10 @@ private:
     int m_exit_status = 0;
     std::string m_log;
     uint64_t m_boot_ns = 0;
+    uint64_t m_boot_real_ns = 0;
+    uint64_t m_virtual_ns = 1'000'000'000;  // virtual CLOCK_MONOTONIC
+    Faults m_faults;
+    Tracer m_tracer;
     uint64_t m_calls = 0;
 
     struct Timer {
@@ -145,6 +171,8 @@ private:
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timer_heap;
     std::map<uint64_t, std::function<void()>> m_timers;
     uint64_t m_next_timer = 1;
+    uint64_t m_host_deadline = 0;
+    std::function<void()> m_host_deadline_fn;
 
     struct HostPoll {
         int fd;
@@ -168,6 +196,7 @@ public:
         uint64_t status_addr;
         uint64_t serial;
         bool park = true;    // false for WNOHANG: answer now or not at all
+        uint64_t options = 0; // WUNTRACED / WCONTINUED also report stops and continues
     };
 private:
     std::vector<Waiter> m_waiters;

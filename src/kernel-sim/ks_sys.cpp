@@ -52,15 +52,19 @@ std::string memory_stats() {
 
 } // namespace
 
-// sys: read-only text files. `context` (process table), `uname`, `scheme`
-// (the caller's namespace), `log` (kernel log), `memory`, `stat`; writing
-// `shutdown` or `reset` to `kstop` stops the sim (uid 0 only).
+// sys: text files. `context` (process table), `uname`, `scheme` (the caller's
+// namespace), `log` (kernel log), `memory`, `stat`; writing `shutdown` or
+// `reset` to `kstop` stops the sim. Scenario control (uid 0 only for
+// writes): `fault` lists fault rules and takes a rule line or `clear`;
+// `trace` says on/off/unavailable and takes `on` or `off`; `time` says
+// `real` or `virtual NS` and takes `advance NS`.
 class SysScheme final : public KernelScheme {
 public:
     SysScheme() : KernelScheme("sys") {}
 
 protected:
-    inline static const std::vector<std::string> kFiles = {"context", "kstop", "log", "memory", "scheme", "stat", "uname"};
+    inline static const std::vector<std::string> kFiles = {"context", "fault", "kstop", "log",  "memory",
+                                                           "scheme",  "stat",  "time",  "trace", "uname"};
     Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
         if (r.op == Opcode::Open) {
             std::string name = r.path;
@@ -76,6 +80,9 @@ protected:
             else if (name == "stat") text = fmt::format("uptime_ns {}\ncalls {}\nprocesses {}\n",
                                                          k.now_ns(CLOCK_MONOTONIC_) - k.boot_ns(), k.calls_routed(), k.processes().size());
             else if (name == "kstop") { if (r.uid != 0) return err(EACCES_); }
+            else if (name == "fault") text = k.faults().describe();
+            else if (name == "trace") text = !k.tracer().available() ? "unavailable\n" : k.tracer().enabled() ? "on\n" : "off\n";
+            else if (name == "time") text = k.virtual_time() ? fmt::format("virtual {}\n", k.now_ns(CLOCK_MONOTONIC_)) : "real\n";
             else return err(ENOENT_);
             uint64_t id = m_next++;
             m_open[id] = File{name, std::move(text)};
@@ -90,10 +97,12 @@ protected:
             if (f.name.empty()) return err(EISDIR_);
             return read_text(k, r, f.text, r.offset == ~0ull ? 0 : r.offset);
         case Opcode::Write: {
-            if (f.name != "kstop") return err(EBADF_);
-            std::string cmd(std::min<uint64_t>(r.len, 64), '\0');
+            if (f.name != "kstop" && f.name != "fault" && f.name != "trace" && f.name != "time") return err(EBADF_);
+            if (r.uid != 0) return err(EACCES_);
+            std::string cmd(std::min<uint64_t>(r.len, 4096), '\0');
             if (!k.copy_from(r.pid, r.buf, cmd.data(), cmd.size())) return err(EFAULT_);
             while (!cmd.empty() && (cmd.back() == '\n' || cmd.back() == '\0')) cmd.pop_back();
+            if (f.name != "kstop") return control(k, f.name, cmd, r.len);
             if (cmd != "shutdown" && cmd != "reset") return err(EINVAL_);
             k.log(1, "shutdown requested through sys:kstop");
             k.shutdown(0);
@@ -116,6 +125,29 @@ private:
         std::string name;
         std::string text;
     };
+    static Result<uint64_t> control(Kernel& k, const std::string& file, const std::string& cmd, uint64_t len) {
+        if (file == "fault") {
+            auto r = k.faults().add(cmd);
+            if (!r) {
+                k.log(1, "sys:fault: " + r.error().message());
+                return err(r.error().errnum);
+            }
+            k.log(2, "sys:fault: " + cmd);
+            return len;
+        }
+        if (file == "trace") {
+            if (cmd != "on" && cmd != "off") return err(EINVAL_);
+            if (!k.tracer().available()) return err(ENODEV_);  // no --trace FILE
+            k.tracer().set_enabled(cmd == "on");
+            return len;
+        }
+        // time: "advance NS"
+        uint64_t ns = 0;
+        if (std::sscanf(cmd.c_str(), "advance %lu", &ns) != 1) return err(EINVAL_);
+        auto r = k.advance_time(ns);
+        if (!r) return err(r.error().errnum);
+        return len;
+    }
     uint64_t m_next = 1;
     std::map<uint64_t, File> m_open;
 };

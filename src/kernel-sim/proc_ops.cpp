@@ -120,7 +120,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
         p.exit_reported = true;
         return reply(k, p.pid, tag, 0);
     case KernelOp::Waitpid: {
-        Kernel::Waiter w{p.pid, tag, int64_t(a[0]), a[1], k.next_serial(), !(a[2] & 1)};
+        Kernel::Waiter w{p.pid, tag, int64_t(a[0]), a[1], k.next_serial(), !(a[2] & 1), a[2]};
         if (!k.try_wait(p, w)) return;  // answered already
         if (a[2] & 1) return reply(k, p.pid, tag, 0);  // WNOHANG, nothing yet
         return;  // parked: wake_waiters answers

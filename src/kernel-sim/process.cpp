@@ -11,6 +11,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <utility>
 #include <linux/close_range.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -123,7 +125,9 @@ Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<s
 void Kernel::signal(Process& t, int sig) {
     if (t.state != ProcState::Running) return;
     // Signals that interrupt: a blocked call is cancelled (ECANCELED -> EINTR).
-    bool interrupts = sig != SIGCHLD && sig != SIGCONT && sig != SIGWINCH && sig != 0;
+    // Stop signals leave a blocked call blocked: it goes on after SIGCONT.
+    bool interrupts = sig != SIGCHLD && sig != SIGCONT && sig != SIGWINCH && sig != 0 && sig != SIGSTOP &&
+                      sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU;
     if (interrupts) {
         auto inflight = t.inflight;
         for (auto& [serial, weak] : inflight) {
@@ -138,6 +142,34 @@ void Kernel::signal(Process& t, int sig) {
         cancel_waits(t.pid, EINTR_);
     }
     ::kill(t.linux_pid, sig);
+}
+
+void Kernel::collect_stops() {
+    // Exits arrive through pidfds; stops and continues only through waitid.
+    for (;;) {
+        siginfo_t si{};
+        if (waitid(P_ALL, 0, &si, WSTOPPED | WCONTINUED | WNOHANG) != 0 || si.si_pid == 0) break;
+        Process* c = nullptr;
+        for (auto& [pid, q] : m_procs)
+            if (q->linux_pid == si.si_pid && q->state == ProcState::Running) c = q.get();
+        if (!c) continue;
+        if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED) {
+            c->stopped = true;
+            c->stop_report = ((si.si_status & 0xff) << 8) | 0x7f;
+            c->continue_report = false;
+            log(2, fmt::format("pid {} ({}) stopped by signal {}", c->pid, c->name, si.si_status));
+        } else if (si.si_code == CLD_CONTINUED) {
+            c->stopped = false;
+            c->stop_report = 0;
+            c->continue_report = true;
+            log(2, fmt::format("pid {} ({}) continued", c->pid, c->name));
+        } else {
+            continue;
+        }
+        if (Process* parent = process(c->ppid); parent && parent->state == ProcState::Running)
+            ::kill(parent->linux_pid, SIGCHLD);
+    }
+    wake_waiters();
 }
 
 void Kernel::reap(Process& p, int status) {
@@ -204,7 +236,16 @@ bool Kernel::try_wait(Process& p, const Waiter& w) {
     for (auto& [pid, c] : m_procs) {
         if (c->ppid != p.pid || !wait_match(w, *c)) continue;
         has_child = true;
-        if (c->state != ProcState::Zombie) continue;
+        if (c->state == ProcState::Running) {
+            // A stop or continue is reported once, to a waiter that asked for it.
+            int status = 0;
+            if ((w.options & WUNTRACED_) && c->stop_report) status = std::exchange(c->stop_report, 0);
+            else if ((w.options & WCONTINUED_) && c->continue_report) { c->continue_report = false; status = 0xffff; }
+            else continue;
+            if (w.status_addr) copy_to(p.pid, w.status_addr, &status, sizeof status);
+            reply(*this, p.pid, w.tag, c->pid);
+            return false;
+        }
         int status = c->status;
         uint32_t cpid = c->pid;
         m_procs.erase(pid);

@@ -30,6 +30,11 @@ struct Process {
     ProcState state = ProcState::Running;
     int status = 0;               // raw wait status once a zombie
     bool exit_reported = false;   // an Exit call told us the status first
+    // Job control: set when Linux reports the process stopped or continued,
+    // cleared when a waitpid with WUNTRACED / WCONTINUED reports it.
+    bool stopped = false;
+    int stop_report = 0;          // raw status of an unreported stop (sig << 8 | 0x7f)
+    bool continue_report = false;
     uint64_t start_ns = 0;
     uint64_t calls = 0;
 

@@ -9,6 +9,8 @@
 #include "kernel-sim/routing.h"
 #include "kernel-sim/user_scheme.h"
 
+#include "schemes/names.h"
+
 #include <fmt/format.h>
 
 namespace redox::kernel {
@@ -75,13 +77,28 @@ void forward(Kernel& k, Process& p, std::shared_ptr<Scheme> s, std::unique_ptr<K
     uint32_t pid = p.pid;
     uint64_t serial = r->serial;
     p.inflight[serial] = s;
-    r->done = [pid, tag, serial, then = std::move(then)](Kernel& k, KRequest& req, const Cqe& c) {
+    bool traced = k.tracer().enabled();
+    uint64_t t0 = traced ? Kernel::real_ns() : 0;
+    r->done = [pid, tag, serial, traced, t0, then = std::move(then)](Kernel& k, KRequest& req, const Cqe& c) {
+        if (traced) {
+            k.tracer().record(t0 - k.boot_real_ns(), Kernel::real_ns() - t0, pid, req.trace_scheme, req, c.result);
+        }
         Process* caller = k.process(pid);
         if (!caller || caller->state != ProcState::Running) return;
         caller->inflight.erase(serial);
         if (then) then(k, req, c);
         else reply(k, pid, tag, c.result);
     };
+    if (traced) r->trace_scheme = s->name();
+    if (!k.faults().empty()) {
+        if (int e = k.faults().check(s->name(), *r)) {
+            k.log(2, fmt::format("fault injected: pid {} {} {} -> {}", pid, s->name(), opcode_name(unsigned(r->op)),
+                                 errno_name(e)));
+            Cqe c{};
+            c.result = mux_error(e);
+            return k.complete(std::move(r), c);
+        }
+    }
     s->submit(k, std::move(r));
 }
 

@@ -56,6 +56,7 @@ struct KRequest {
     uint64_t fd_flags = 0;     // the description's flags for read/write
     uint64_t args[4] = {};     // op-specific scalars
     uint64_t serial = 0;       // kernel-unique id, for cancellation
+    std::string trace_scheme;  // the scheme's name, kept only while tracing
     // Called exactly once with the scheme's answer.
     std::function<void(Kernel&, KRequest&, const Cqe&)> done;
 };

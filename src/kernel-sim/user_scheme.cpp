@@ -160,6 +160,10 @@ bool UserScheme::pending() const {
     return m_alive && (!m_region->responses.empty() || !m_overflow.empty());
 }
 
+bool UserScheme::idle() const {
+    return !m_alive || (m_region->requests.empty() && m_region->responses.empty() && m_overflow.empty());
+}
+
 void UserScheme::finish(Kernel& k, uint32_t tag, const Cqe& cqe) {
     Slot slot = std::move(m_slots[tag]);
     m_free_tags.push_back(tag);

@@ -29,6 +29,8 @@ public:
     // Handle the daemon's responses. Returns true if there were any.
     bool drain(Kernel& k);
     bool pending() const;
+    // Nothing queued for the daemon and nothing answered but not yet handled.
+    bool idle() const;
     uint32_t owner() const { return m_owner; }
     // The daemon died or closed its socket: fail everything in flight with EIO.
     void crash(Kernel& k, std::string_view why);

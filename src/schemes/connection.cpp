@@ -60,6 +60,42 @@ Cqe Connection::call(Sqe sqe) {
     }
 }
 
+void Connection::call_batch(std::span<Sqe> calls, std::span<Cqe> done) {
+    std::lock_guard guard(m_lock);
+    const size_t n = calls.size();
+    if (n == 0) return;
+    // No call of this process is outstanding while the lock is held, so the
+    // batch may use tags 1..n; completions map back by tag - 1.
+    for (size_t i = 0; i < n; ++i) calls[i].tag = uint32_t(i + 1);
+    m_next_tag = uint32_t(n + 1);
+    auto& out = m_proc->calls;
+    auto& in = m_proc->completions;
+    const uint32_t budget = spin_budget();
+    size_t submitted = 0, completed = 0;
+    while (completed < n) {
+        bool pushed = false;
+        while (submitted < n && submitted - completed < kRingSlots && out.push(calls[submitted])) {
+            ++submitted;
+            pushed = true;
+        }
+        if (pushed) {
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            notify_kernel();
+        }
+        uint32_t seen = m_proc->wake.seq.load(std::memory_order_seq_cst);
+        bool got = false;
+        while (auto c = in.pop()) {
+            if (c->tag == 0 || c->tag > n) continue;  // stale: not a call of this batch
+            done[c->tag - 1] = *c;
+            ++completed;
+            got = true;
+        }
+        if (got || completed == n) continue;
+        for (uint32_t i = 0; i < budget && in.empty(); ++i) cpu_relax();
+        if (in.empty()) wait_wake(seen);
+    }
+}
+
 void Connection::wait_wake(uint32_t seen) {
     // The pidfd-free watchdog: PR_SET_PDEATHSIG kills us with the kernel-sim,
     // and a sleeper also checks its parent once a second.

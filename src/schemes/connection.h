@@ -7,6 +7,7 @@
 #include "schemes/shared.h"
 
 #include <mutex>
+#include <span>
 
 namespace redox::sys {
 
@@ -17,6 +18,10 @@ public:
 
     // Submit one call and wait for its completion. Returns the Cqe.
     Cqe call(Sqe sqe);
+    // Submit every call without waiting for the one before (at most a ring's
+    // worth in flight) and collect the completions, which may arrive in any
+    // order; done[i] is the completion of calls[i]. Tags are assigned here.
+    void call_batch(std::span<Sqe> calls, std::span<Cqe> done);
     // Receive a Linux fd the kernel sent on the side channel for the call that
     // just completed, and the u64 that came with it.
     Result<std::pair<int, uint64_t>> take_fd();

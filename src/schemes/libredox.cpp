@@ -116,6 +116,8 @@ Result<int> openat(int dirfd, std::string_view path, uint64_t flags, uint16_t mo
     return TRY(op(Opcode::OpenAt, dirfd, ptr(path.data()), path.size(), flags, mode));
 }
 
+void call_batch(std::span<Sqe> calls, std::span<Cqe> done) { Connection::get().call_batch(calls, done); }
+
 Result<void> close(int fd) { TRY(op(Opcode::Close, fd)); return {}; }
 
 Result<size_t> read(int fd, void* buf, size_t len) {

@@ -50,6 +50,11 @@ Result<size_t> call(int fd, void* payload, size_t len, uint64_t flags, std::span
 Result<void> sendfd(int socket, int fd);
 Result<int> recvfd(int socket);
 
+// Asynchronous submission of many calls at once, as io_uring users batch:
+// every Sqe goes on the ring without waiting for earlier ones, completions are
+// matched by tag. done[i] receives the Cqe of calls[i] (check is_error(result)).
+void call_batch(std::span<Sqe> calls, std::span<Cqe> done);
+
 struct Dirent {
     std::string name;
     uint64_t inode;
@@ -92,7 +97,9 @@ struct SpawnSpec {
 };
 Result<int> spawn(const SpawnSpec& spec);
 Result<std::pair<int, int>> waitpid(int pid, int options);  // -> (pid, raw status)
-inline constexpr int WNOHANG_ = 1;
+using redox::WNOHANG_;
+using redox::WUNTRACED_;
+using redox::WCONTINUED_;
 Result<void> kill(int pid, int sig);
 [[noreturn]] void exit(int status);
 Result<ProcIds> ids();

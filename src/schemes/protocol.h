@@ -54,7 +54,7 @@ inline constexpr int kOpcodeCount = 35;
 enum class KernelOp : uint8_t {
     Lseek = 100,       // fd, offset, whence
     Exit = 101,        // status
-    Waitpid = 102,     // pid (-1 any child), status out ptr, options (WNOHANG=1)
+    Waitpid = 102,     // pid (-1 any child), status out ptr, options (WNOHANG=1 WUNTRACED=2 WCONTINUED=8)
     Kill = 103,        // pid (negative: process group), signal
     Spawn = 104,       // SpawnRequest ptr, size
     GetIds = 105,      // ProcIds out ptr
@@ -121,6 +121,11 @@ static_assert(offsetof(Cqe, result) == 8);
 
 // Error::mux / demux: a value v is an error iff -v is in 1..133.
 inline uint64_t mux_error(int errnum) { return uint64_t(-int64_t(errnum)); }
+// waitpid options, as on Redox and Linux.
+inline constexpr int WNOHANG_ = 1;
+inline constexpr int WUNTRACED_ = 2;   // also report children that stopped: status (sig << 8) | 0x7f
+inline constexpr int WCONTINUED_ = 8;  // also report children continued by SIGCONT: status 0xffff
+
 inline bool is_error(uint64_t v) {
     int64_t s = int64_t(v);
     return s < 0 && s > -133;

@@ -4,6 +4,7 @@
 #include "schemes/libredox.h"
 #include "schemes/server.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <functional>
@@ -113,6 +114,54 @@ void t_files() {
     expect(must(sys::fstat(a), "fstat").mtime == 2000, "mtime set");
     must(sys::fcntl(a, F_SETFL_, O_NONBLOCK_), "fcntl setfl");
     expect((must(sys::fcntl(a, F_GETFL_, 0), "getfl") & O_NONBLOCK_) != 0, "getfl nonblock");
+}
+
+// Scenario control: rules written to sys:fault fail matching calls.
+void t_faults() {
+    int ctl = must(sys::open("/scheme/sys/fault", O_WRONLY_), "open sys:fault");
+    expect_err(sys::write_all(ctl, "zero read"), EINVAL_, "a rule without errno");
+    expect_err(sys::write_all(ctl, "zero frobnicate EIO"), EINVAL_, "an unknown opcode");
+    expect_err(sys::write_all(ctl, "zero read EWHAT"), EINVAL_, "an unknown errno");
+    must(sys::write_all(ctl, "zero read EIO --after 1 --count 2"), "add a rule");
+    int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    char buf[8];
+    must(sys::read(z, buf, sizeof buf), "the first read passes (--after 1)");
+    expect_err(sys::read(z, buf, sizeof buf), EIO_, "the second read fails");
+    expect_err(sys::read(z, buf, sizeof buf), EIO_, "the third read fails");
+    must(sys::read(z, buf, sizeof buf), "the fourth read passes (--count 2)");
+    must(sys::write_all(ctl, "file open ENOSPC --path *fault-*"), "add a path rule");
+    expect_err(sys::open("/tmp/fault-x", O_WRONLY_ | O_CREAT_), ENOSPC_, "open matching the glob");
+    int other = must(sys::open("/tmp/other-x", O_WRONLY_ | O_CREAT_), "open not matching the glob");
+    must(sys::close(other), "close");
+    int list = must(sys::open("/scheme/sys/fault", O_RDONLY_), "open sys:fault to read");
+    std::string rules = must(sys::read_all(list), "read rules");
+    expect(rules.find("zero read EIO --count 2 --after 1 (matched 3, injected 2)") != std::string::npos,
+           "rule listing: " + rules);
+    must(sys::write_all(ctl, "clear"), "clear");
+    int f = must(sys::open("/tmp/fault-y", O_WRONLY_ | O_CREAT_), "open after clear");
+    must(sys::close(f), "close");
+}
+
+// Virtual time: a 30 s sleep ends at once on the host, 30 s later on the sim's clocks.
+void t_vtime() {
+    auto clock_ns = [](const char* path) {
+        int fd = must(sys::open(path, O_RDONLY_), std::string("open ") + path);
+        TimeSpec ts{};
+        must(sys::read(fd, &ts, sizeof ts), "read time");
+        must(sys::close(fd), "close");
+        return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+    };
+    auto host0 = std::chrono::steady_clock::now();
+    uint64_t m0 = clock_ns("/scheme/time/4");
+    must(sys::sleep_ns(30'000'000'000ull), "sleep 30 s");
+    uint64_t m1 = clock_ns("/scheme/time/4");
+    double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - host0).count();
+    expect(m1 - m0 >= 30'000'000'000ull, "the sim's clock moved " + std::to_string(m1 - m0) + " ns");
+    expect(host_s < 10, "the host waited " + std::to_string(host_s) + " s");
+    int t = must(sys::open("/scheme/sys/time", O_RDWR_), "open sys:time");
+    must(sys::write_all(t, "advance 5000000000"), "advance 5 s");
+    uint64_t m2 = clock_ns("/scheme/time/4");
+    expect(m2 - m1 >= 5'000'000'000ull, "advance moved the clock");
 }
 
 void t_zero() {
@@ -311,6 +360,22 @@ void t_wait() {
     auto [p2, st2] = must(sys::waitpid(b, 0), "wait killed");
     expect(p2 == b && !sys::exited(st2) && sys::term_signal(st2) == SIGTERM, "killed by SIGTERM");
     expect_err(sys::kill(99999, SIGTERM), ESRCH_, "kill unknown pid");
+
+    // Job control: a stop and a continue are each reported once, to waiters
+    // that ask for them; a plain waitpid keeps waiting for the exit.
+    int c = spawn_self({"child-sleep"});
+    must(sys::kill(c, SIGSTOP), "SIGSTOP");
+    auto [p3, st3] = must(sys::waitpid(c, sys::WUNTRACED_), "wait stopped");
+    expect(p3 == c && (st3 & 0xff) == 0x7f && ((st3 >> 8) & 0xff) == SIGSTOP,
+           "WUNTRACED reports the stop, status " + std::to_string(st3));
+    expect(must(sys::waitpid(c, sys::WNOHANG_ | sys::WUNTRACED_), "stop reported twice?").first == 0,
+           "a stop is reported once");
+    must(sys::kill(c, SIGCONT), "SIGCONT");
+    auto [p4, st4] = must(sys::waitpid(c, sys::WCONTINUED_), "wait continued");
+    expect(p4 == c && st4 == 0xffff, "WCONTINUED reports the continue, status " + std::to_string(st4));
+    must(sys::kill(c, SIGKILL), "SIGKILL");
+    auto [p5, st5] = must(sys::waitpid(c, sys::WUNTRACED_ | sys::WCONTINUED_), "wait killed");
+    expect(p5 == c && sys::term_signal(st5) == SIGKILL, "killed after continue");
 }
 
 void t_sendfd() {
@@ -384,6 +449,7 @@ int main(int argc, char** argv) {
         {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
         {"namespace", t_namespace}, {"fmap", t_fmap}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
+        {"faults", t_faults}, {"vtime", t_vtime},
     };
     auto it = tests.find(g_name);
     if (it == tests.end()) {

@@ -1,0 +1,124 @@
+// simbench: the kernel-sim's figures measured from inside a sim. Each mode
+// prints one line "NAME VALUE UNIT" that bench-kernel-sim reads.
+//   simbench roundtrip N        8-byte reads of /scheme/zero, one at a time
+//   simbench copy BLOCK TOTAL   /scheme/zero -> /scheme/null in BLOCK-byte reads and writes
+//   simbench batch KIND N       N calls submitted in batches of 256 (KIND: kernel, daemon, read)
+#include "schemes/libredox.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <string>
+#include <vector>
+
+using namespace redox;
+
+namespace {
+
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+[[noreturn]] void die(const std::string& what) {
+    (void)sys::write_all(2, "simbench: " + what + "\n");
+    sys::exit(1);
+}
+
+template <typename T>
+T must(Result<T> r, const std::string& what) {
+    if (!r) die(what + ": " + r.error().message());
+    return std::move(*r);
+}
+
+uint64_t number(const char* s) {
+    char* end = nullptr;
+    uint64_t v = std::strtoull(s, &end, 10);
+    if (!end || *end || v == 0) die(std::string("not a positive number: ") + s);
+    return v;
+}
+
+void print(const std::string& line) { (void)sys::write_all(1, line + "\n"); }
+
+int roundtrip(uint64_t n) {
+    int fd = must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero");
+    uint64_t v = 1;
+    for (int i = 0; i < 1000; ++i) must(sys::read(fd, &v, sizeof v), "read");
+    double t0 = now_s();
+    for (uint64_t i = 0; i < n; ++i) must(sys::read(fd, &v, sizeof v), "read");
+    double t = now_s() - t0;
+    if (v != 0) die("zero read a non-zero byte");
+    print(fmt::format("roundtrip_ns {:.0f} ns", t / double(n) * 1e9));
+    return 0;
+}
+
+int copy(uint64_t block, uint64_t total) {
+    int in = must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero");
+    int out = must(sys::open("/scheme/null", O_WRONLY_), "open /scheme/null");
+    std::vector<char> buf(block, 1);
+    uint64_t moved = 0;
+    double t0 = now_s();
+    while (moved < total) {
+        size_t got = must(sys::read(in, buf.data(), block), "read");
+        if (got == 0) die("zero reached end of file");
+        size_t put = must(sys::write(out, buf.data(), got), "write");
+        if (put != got) die("short write to null");
+        moved += got;
+    }
+    double t = now_s() - t0;
+    if (std::any_of(buf.begin(), buf.end(), [](char c) { return c != 0; })) die("zero read non-zero bytes");
+    print(fmt::format("copy_{} {:.1f} MiB/s", block, double(moved) / t / (1 << 20)));
+    return 0;
+}
+
+int batch(const std::string& kind, uint64_t n) {
+    // kernel: lseek SEEK_CUR, answered by the kernel-sim alone;
+    // daemon: lseek SEEK_END, a round trip to ramfs (Fsize) without data;
+    // read: 8-byte reads of zero, a daemon round trip plus a copy.
+    bool read = kind == "read";
+    if (!read && kind != "kernel" && kind != "daemon") die("batch KIND must be kernel, daemon or read");
+    int fd = read ? must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero")
+                  : must(sys::open("/etc/init.rc.bench", O_RDWR_ | O_CREAT_), "create /etc/init.rc.bench");
+    constexpr size_t kBatch = 256;
+    std::vector<Sqe> calls(kBatch);
+    std::vector<Cqe> done(kBatch);
+    std::vector<uint64_t> sink(kBatch);
+    for (size_t i = 0; i < kBatch; ++i) {
+        Sqe& s = calls[i];
+        s = Sqe{};
+        if (read) {
+            s.opcode = uint8_t(Opcode::Read);
+            s.args[0] = uint64_t(fd); s.args[1] = reinterpret_cast<uint64_t>(&sink[i]);
+            s.args[2] = 8; s.args[3] = ~uint64_t(0);
+        } else {
+            s.opcode = uint8_t(KernelOp::Lseek);
+            s.args[0] = uint64_t(fd); s.args[1] = 0; s.args[2] = kind == "kernel" ? 1 : 2;
+        }
+    }
+    auto run = [&](uint64_t count) {
+        for (uint64_t left = count; left > 0;) {
+            size_t m = size_t(std::min<uint64_t>(left, kBatch));
+            sys::call_batch(std::span(calls.data(), m), std::span(done.data(), m));
+            for (size_t i = 0; i < m; ++i)
+                if (is_error(done[i].result)) die(fmt::format("batched call failed: errno {}", demux_error(done[i].result)));
+            left -= m;
+        }
+    };
+    run(kBatch * 4);
+    double t0 = now_s();
+    run(n);
+    double t = now_s() - t0;
+    if (!read) (void)sys::unlink("/etc/init.rc.bench");
+    print(fmt::format("batch_{} {:.0f} ops/s", kind, double(n) / t));
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "roundtrip" && argc == 3) return roundtrip(number(argv[2]));
+    if (mode == "copy" && argc == 4) return copy(number(argv[2]), number(argv[3]));
+    if (mode == "batch" && argc == 4) return batch(argv[2], number(argv[3]));
+    die("usage: simbench roundtrip N | copy BLOCK TOTAL | batch kernel|daemon|read N");
+}
