@@ -38,6 +38,8 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         else if (a == "--exec") b.exec.push_back(TRY(value("a command line")));
         else if (a == "--share") b.share = TRY(value("a host directory"));
         else if (a == "--log-file") b.log_file = TRY(value("a host file"));
+        else if (a == "--trace") b.trace = TRY(value("a host file"));
+        else if (a == "--virtual-time") b.virtual_time = true;
         else if (a == "--display") {
             b.display = TRY(value("sdl or headless"));
             if (b.display != "sdl" && b.display != "headless") return err(EINVAL_, "--display " + b.display + ": expected sdl or headless");
@@ -72,7 +74,7 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     auto add = [&](const std::string& pkg, const std::string& prog) {
         if (progs.count(prog)) c[pkg].push_back({"/usr/bin/" + prog, "/scheme/initfs/bin/" + prog});
     };
-    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init"}) add("base", p);
+    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim"}) add("base", p);
     add("coreutils", "coreutils");
     for (auto p : {"orbital", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
     // netutils (server and desktop configs) is not built in this repository yet: the
@@ -94,6 +96,8 @@ static const char* kCoreutils[] = {"echo", "cat", "ls", "ps", "kill", "sleep", "
 Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     kernel::BootOptions o;
     o.log_level = args.log_level;
+    o.virtual_time = args.virtual_time;
+    o.trace_file = args.trace;
     auto progs = sim_programs();
     for (auto& [name, path] : progs) o.initfs["bin/" + name] = {path, {}};
 
@@ -112,7 +116,7 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     // Programs built here that belong to no package (simtest) are installed too.
     auto cat = catalog(progs);
     for (auto& [pkg, list] : cat)
-        if (pkg == "simtest") cfg->packages[pkg];
+        if (pkg == "simtest" || pkg == "simbench") cfg->packages[pkg];
     auto nodes = installer::build_tree(*cfg, cat);
     if (!nodes) return std::unexpected(nodes.error());
     o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
@@ -157,7 +161,7 @@ static int boot_main(std::span<char*> argv) {
     if (!k) return fail("boot: " + k.error().message());
     if (args->timeout > 0) {
         auto* kp = k->get();
-        kp->add_timer(kp->now_ns(CLOCK_MONOTONIC_) + uint64_t(args->timeout * 1e9), [kp, t = args->timeout] {
+        kp->set_host_deadline(kernel::Kernel::real_ns() + uint64_t(args->timeout * 1e9), [kp, t = args->timeout] {
             kp->log(0, fmt::format("timeout after {} s; shutting down", t));
             kp->shutdown(124 << 8);
         });
