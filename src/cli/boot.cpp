@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "installer/config.h"
 #include "installer/tree.h"
+#include "redoxfs/rootfs/root_image.h"
 #include "sim_programs.h"
 
 #include <cstdio>
@@ -38,6 +39,10 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         else if (a == "--exec") b.exec.push_back(TRY(value("a command line")));
         else if (a == "--share") b.share = TRY(value("a host directory"));
         else if (a == "--log-file") b.log_file = TRY(value("a host file"));
+        else if (a == "--root") {
+            b.root = TRY(value("redoxfs or ramfs"));
+            if (b.root != "redoxfs" && b.root != "ramfs") return err(EINVAL_, "--root " + b.root + ": expected redoxfs or ramfs");
+        } else if (a == "--image") b.image = TRY(value("a RedoxFS image file"));
         else if (a == "--trace") b.trace = TRY(value("a host file"));
         else if (a == "--virtual-time") b.virtual_time = true;
         else if (a == "--display") {
@@ -58,6 +63,13 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         } else {
             return err(EINVAL_, "unknown boot option '" + a + "'");
         }
+    }
+    if (!b.image.empty()) {
+        if (b.root != "redoxfs") return err(EINVAL_, "--image boots RedoxFS; it cannot go with --root " + b.root);
+        char* real = realpath(b.image.c_str(), nullptr);
+        if (!real) return err(ENOENT_, "--image " + b.image + ": no such file");
+        b.image = real;
+        std::free(real);
     }
     if (!b.share.empty()) {
         char* real = realpath(b.share.c_str(), nullptr);
@@ -90,6 +102,40 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     return c;
 }
 
+// The init.rc line that starts the root file system's daemon (and what it needs).
+static Result<std::string> root_daemon_line(const BootArgs& args, const installer::Config& cfg,
+                                            const installer::PackageCatalog& cat, kernel::BootOptions& o,
+                                            uint64_t size) {
+    if (!args.image.empty()) {
+        auto check = redoxfs::check_root_image(args.image);
+        if (!check) return err(check.error().errnum, "--image " + args.image + ": " + check.error().context);
+        return fmt::format("notify /scheme/initfs/bin/redoxfs \"{}\"\n", args.image);
+    }
+    auto nodes = installer::build_tree(cfg, cat);
+    if (!nodes) return std::unexpected(nodes.error());
+    if (args.root == "ramfs") {
+        o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
+        return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size);
+    }
+    redoxfs::RootImageSpec spec;
+    spec.nodes = std::move(*nodes);
+    spec.size = size;
+    spec.host_path_of = [&o](const std::string& source) -> Result<std::string> {
+        constexpr std::string_view prefix = "/scheme/initfs/";
+        auto it = source.starts_with(prefix) ? o.initfs.find(source.substr(prefix.size())) : o.initfs.end();
+        if (it == o.initfs.end() || it->second.host.empty()) return err(ENOENT_, source + ": not a program of this build");
+        return it->second.host;
+    };
+    // /etc/shadow holds freshly salted hashes; the passwords stand in for it in the key.
+    spec.unstable_paths = {"/etc/shadow"};
+    for (auto& [name, user] : cfg.users) spec.key_extra += name + ":" + user.password + "\n";
+    auto dir = redoxfs::default_cache_dir();
+    if (!dir) return err(dir.error().errnum, dir.error().context + " (use --root ramfs)");
+    auto image = redoxfs::cached_root_image(spec, *dir);
+    if (!image) return err(image.error().errnum, "root image: " + image.error().message());
+    return fmt::format("notify /scheme/initfs/bin/redoxfs --private \"{}\"\n", image->path);
+}
+
 static const char* kCoreutils[] = {"echo", "cat", "ls", "ps", "kill", "sleep", "true", "false",
                                    "env", "uname", "mkdir", "rm", "touch"};
 
@@ -117,10 +163,8 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     auto cat = catalog(progs);
     for (auto& [pkg, list] : cat)
         if (pkg == "simtest" || pkg == "simbench") cfg->packages[pkg];
-    auto nodes = installer::build_tree(*cfg, cat);
-    if (!nodes) return std::unexpected(nodes.error());
-    o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
     uint64_t size = cfg->general.filesystem_size_mib ? cfg->general.filesystem_size_mib << 20 : 256ull << 20;
+    std::string root_line = TRY(root_daemon_line(args, *cfg, cat, o, size));
 
     std::string rc;
     rc += "export PATH /usr/bin\n";
@@ -129,7 +173,7 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     rc += "notify /scheme/initfs/bin/randd\n";
     rc += args.log_file.empty() ? "notify /scheme/initfs/bin/logd\n"
                                 : fmt::format("notify /scheme/initfs/bin/logd \"{}\"\n", args.log_file);
-    rc += fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size);
+    rc += root_line;
     if (!args.share.empty()) rc += fmt::format("notify /scheme/initfs/bin/hostfs \"{}\"\n", args.share);
     rc += "set-default-scheme file\n";
     rc += "cd /\n";
@@ -173,6 +217,6 @@ static int boot_main(std::span<char*> argv) {
     return (status >> 8) & 0xff;
 }
 
-REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
+REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--root redoxfs|ramfs] [--image FILE] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
 
 } // namespace redox::cli

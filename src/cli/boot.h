@@ -18,6 +18,10 @@ struct BootArgs {
     double timeout = 0;
     int log_level = 1;
     std::string log_file;
+    // The root file system: "redoxfs" (a cached image built from the config, or
+    // `image` when given, whose changes persist) or "ramfs" (in memory).
+    std::string root = "redoxfs";
+    std::string image;
     bool virtual_time = false;  // --virtual-time: the sim's clocks jump when all processes block
     std::string trace;          // --trace FILE: record every scheme call
     std::string display;   // Orbital's backend: "sdl", "headless" or "" (its default)

@@ -26,7 +26,7 @@ out="$(boot --exec 'ls -l /dev' 2>&1)"; rc=$?
 grep -q 'null -> /scheme/null' <<<"$out"; check dev-symlinks $? "rc=$rc out=$out"
 
 out="$(boot --exec 'ps' 2>&1)"; rc=$?
-grep -qE '^ +1 +0 .* init$' <<<"$out" && grep -q ' ramfs$' <<<"$out"; check ps $? "out=$out"
+grep -qE '^ +1 +0 .* init$' <<<"$out" && grep -q ' redoxfs$' <<<"$out"; check ps $? "out=$out"
 
 out="$(boot --exec 'false' --exec 'echo not reached' 2>&1)"; rc=$?
 [ $rc = 1 ] && ! grep -q 'not reached' <<<"$out"; check exit-status-chain $? "rc=$rc out=$out"

@@ -16,6 +16,7 @@ using namespace redox;
 namespace {
 
 std::string g_name;
+std::string g_arg;   // the test's optional argument
 
 [[noreturn]] void fail(const std::string& why) {
     (void)sys::write_all(1, "FAIL " + g_name + ": " + why + "\n");
@@ -398,6 +399,169 @@ void t_sendfd() {
     must(sys::waitpid(d, 0), "reap");
 }
 
+// Root file system checks (RedoxFS by default, ramfs with --root ramfs): links,
+// large and sparse files, unlink while open, directories with many entries, fmap.
+std::string pattern(size_t n, uint32_t seed) {
+    std::string out(n, '\0');
+    uint32_t x = seed | 1;
+    for (auto& c : out) {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        c = char(x);
+    }
+    return out;
+}
+
+std::string slurp(const std::string& path, uint64_t flags = O_RDONLY_) {
+    int fd = must(sys::open(path, flags), "open " + path);
+    std::string s = must(sys::read_all(fd), "read " + path);
+    must(sys::close(fd), "close " + path);
+    return s;
+}
+
+void put(const std::string& path, std::string_view data, uint16_t mode = 0644) {
+    int fd = must(sys::open(path, O_CREAT_ | O_WRONLY_ | O_TRUNC_, mode), "create " + path);
+    must(sys::write_all(fd, data), "write " + path);
+    must(sys::close(fd), "close " + path);
+}
+
+void t_rootfs() {
+    must(sys::close(must(sys::open("/tmp/rfs", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir")), "close");
+    put("/tmp/rfs/target", "target data");
+    // Symlinks: relative, absolute, read back without following, lstat.
+    int l = must(sys::open("/tmp/rfs/rel", O_CREAT_ | O_EXCL_ | O_WRONLY_ | O_SYMLINK_), "create symlink");
+    must(sys::write_all(l, "target"), "write link target");
+    must(sys::close(l), "close");
+    int a = must(sys::open("/tmp/rfs/abs", O_CREAT_ | O_EXCL_ | O_WRONLY_ | O_SYMLINK_), "create symlink");
+    must(sys::write_all(a, "/tmp/rfs"), "write link target");
+    must(sys::close(a), "close");
+    expect(slurp("/tmp/rfs/rel") == "target data", "relative symlink followed");
+    expect(slurp("/tmp/rfs/abs/abs/target") == "target data", "absolute symlink to a directory followed twice");
+    expect(slurp("/tmp/rfs/rel", O_RDONLY_ | O_SYMLINK_ | O_NOFOLLOW_) == "target", "readlink");
+    int ls = must(sys::open("/tmp/rfs/rel", O_STAT_ | O_NOFOLLOW_ | O_SYMLINK_), "lstat open");
+    expect((must(sys::fstat(ls), "lstat").st_mode & MODE_TYPE) == MODE_SYMLINK, "lstat sees a symlink");
+    must(sys::close(ls), "close");
+    expect_err(sys::open("/tmp/rfs/rel/x", O_RDONLY_), ENOTDIR_, "symlink to a file used as a directory");
+    // A large file over several 128 KiB records, then a sparse tail and truncation.
+    std::string big = pattern(3 * 1024 * 1024 + 123, 7);
+    auto before = must(sys::fstatvfs(must(sys::open("/tmp", O_RDONLY_ | O_DIRECTORY_), "open /tmp")), "statvfs");
+    put("/tmp/rfs/big", big);
+    auto after = must(sys::fstatvfs(must(sys::open("/tmp", O_RDONLY_ | O_DIRECTORY_), "open /tmp")), "statvfs");
+    expect(after.f_bfree + 700 < before.f_bfree, "3 MiB of data use free blocks (" + std::to_string(before.f_bfree) +
+                                                     " -> " + std::to_string(after.f_bfree) + ")");
+    expect(slurp("/tmp/rfs/big") == big, "large file reads back");
+    int f = must(sys::open("/tmp/rfs/big", O_RDWR_), "open big");
+    must(sys::pwrite(f, "tail", 4, 10 << 20), "write past the end");
+    expect(must(sys::fstat(f), "fstat").st_size == (10 << 20) + 4, "sparse size");
+    std::string mid(4096, 'x');
+    expect(must(sys::pread(f, mid.data(), mid.size(), 6 << 20), "pread hole") == mid.size() &&
+           mid.find_first_not_of('\0') == std::string::npos, "a hole reads as zeros");
+    must(sys::ftruncate(f, 100), "shrink");
+    must(sys::ftruncate(f, 200), "grow");
+    std::string head = must(sys::read_all(f), "read truncated");
+    expect(head.size() == 200 && head.substr(0, 100) == big.substr(0, 100) &&
+           head.find_first_not_of('\0', 100) == std::string::npos, "truncate keeps the head, zero-fills growth");
+    // Unlinked while open: still readable through the handle, gone by name.
+    must(sys::unlink("/tmp/rfs/big"), "unlink open file");
+    expect_err(sys::open("/tmp/rfs/big", O_RDONLY_), ENOENT_, "unlinked name gone");
+    expect(must(sys::pread(f, head.data(), 10, 0), "read unlinked") == 10 && head.substr(0, 10) == big.substr(0, 10),
+           "open handle outlives the name");
+    must(sys::close(f), "close");
+    // Rename over an existing file; hard links share content.
+    put("/tmp/rfs/one", "one");
+    put("/tmp/rfs/two", "two");
+    int one = must(sys::open("/tmp/rfs/one", O_RDONLY_), "open one");
+    must(sys::frename(one, "/tmp/rfs/two"), "rename over");
+    expect(must(sys::fpath(one), "fpath") == "/scheme/file/tmp/rfs/two", "fpath follows the rename");
+    must(sys::flink(one, "/tmp/rfs/three"), "hard link");
+    must(sys::close(one), "close");
+    expect(slurp("/tmp/rfs/two") == "one" && slurp("/tmp/rfs/three") == "one", "rename replaced, link shares");
+    expect(must(sys::stat("/tmp/rfs/three"), "stat").st_nlink == 2, "two links");
+    expect_err(sys::open("/tmp/rfs/one", O_RDONLY_), ENOENT_, "renamed away");
+    expect_err(sys::open("/tmp/rfs/two", O_CREAT_ | O_EXCL_ | O_WRONLY_), EEXIST_, "O_EXCL on an existing file");
+    // A directory with many entries, listed over several getdents calls.
+    must(sys::close(must(sys::open("/tmp/rfs/many", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir")), "close");
+    for (int i = 0; i < 300; ++i)
+        must(sys::close(must(sys::open("/tmp/rfs/many/entry-" + std::to_string(i), O_CREAT_ | O_WRONLY_), "create")), "close");
+    auto ents = must(sys::read_dir("/tmp/rfs/many"), "read_dir");
+    std::map<std::string, int> seen;
+    for (auto& e : ents) seen[e.name]++;
+    expect(ents.size() == 300 && seen.size() == 300 && seen.count("entry-299"), "300 entries listed once each, got " +
+                                                                                    std::to_string(ents.size()));
+    expect_err(sys::unlink("/tmp/rfs/many", AT_REMOVEDIR_), ENOTEMPTY_, "rmdir non-empty");
+    for (int i = 0; i < 300; ++i) must(sys::unlink("/tmp/rfs/many/entry-" + std::to_string(i)), "unlink entry");
+    must(sys::unlink("/tmp/rfs/many", AT_REMOVEDIR_), "rmdir emptied directory");
+    expect_err(sys::unlink("/tmp/rfs/two", AT_REMOVEDIR_), ENOTDIR_, "rmdir of a file");
+    expect_err(sys::unlink("/tmp/rfs", 0), EISDIR_, "unlink of a directory");
+    // fmap: a shared writable mapping reaches the file by fsync (ramfs has no fmap).
+    if (g_arg == "no-fmap") return;
+    put("/tmp/rfs/mapped", std::string(8192, 'a'));
+    int m = must(sys::open("/tmp/rfs/mapped", O_RDWR_), "open mapped");
+    {
+        auto map = must(sys::fmap(m, 0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap file");
+        auto* p = static_cast<char*>(map.data());
+        expect(p[0] == 'a' && p[8191] == 'a', "mapping shows the file");
+        std::memcpy(p + 4096, "mapped write", 12);
+        must(sys::fsync(m), "fsync");
+    }
+    std::string got(12, '\0');
+    expect(must(sys::pread(m, got.data(), 12, 4096), "pread") == 12 && got == "mapped write", "store through the mapping reached the file");
+    must(sys::close(m), "close");
+    expect(slurp("/tmp/rfs/mapped").substr(4096, 12) == "mapped write", "after close");
+}
+
+// Permission checks against a non-root caller.
+void t_rootfs_perm() {
+    put("/tmp/rfs-secret", "root only", 0600);
+    put("/tmp/rfs-public", "anyone", 0644);
+    must(sys::close(must(sys::open("/tmp/rfs-closed", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0700), "mkdir")), "close");
+    put("/tmp/rfs-closed/inside", "hidden");
+    must(sys::setids(1000, 1000, 1000, 1000), "drop to uid 1000");
+    expect_err(sys::open("/tmp/rfs-secret", O_RDONLY_), EACCES_, "read a 0600 root file");
+    expect(slurp("/tmp/rfs-public") == "anyone", "read a 0644 file");
+    expect_err(sys::open("/tmp/rfs-public", O_WRONLY_), EACCES_, "write a 0644 root file");
+    expect_err(sys::open("/etc/passwd", O_WRONLY_ | O_APPEND_), EACCES_, "write /etc/passwd");
+    expect_err(sys::open("/tmp/rfs-closed/inside", O_RDONLY_), EACCES_, "walk through a 0700 root directory");
+    expect_err(sys::open("/tmp/rfs-closed/new", O_CREAT_ | O_WRONLY_), EACCES_, "create in a 0700 root directory");
+    expect_err(sys::unlink("/etc/hostname"), EACCES_, "unlink in /etc");
+    expect_err(sys::open("/etc/new-file", O_CREAT_ | O_WRONLY_), EACCES_, "create in /etc");
+    int pub = must(sys::open("/tmp/rfs-public", O_RDONLY_), "open public");
+    expect_err(sys::fchmod(pub, 0777), EPERM_, "chmod someone else's file");
+    expect_err(sys::fchown(pub, 1000, 1000), EPERM_, "chown someone else's file");
+    must(sys::close(pub), "close");
+    // What the user creates is theirs.
+    must(sys::close(must(sys::open("/home/user", O_STAT_), "home exists")), "close");
+    put("/home/user/mine", "mine", 0600);
+    auto st = must(sys::stat("/home/user/mine"), "stat mine");
+    expect(st.st_uid == 1000 && st.st_gid == 1000 && (st.st_mode & 0777) == 0600, "new file owned by the user");
+    int mine = must(sys::open("/home/user/mine", O_RDONLY_), "open mine");
+    must(sys::fchmod(mine, 0640), "chmod own file");
+    must(sys::close(mine), "close");
+}
+
+// Persistence across boots of one --image: write here, check in the next boot.
+void t_persist_write() {
+    must(sys::close(must(sys::open("/persist", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir")), "close");
+    put("/persist/data", pattern(300000, 11));
+    put("/persist/gone", "removed before the end");
+    must(sys::unlink("/persist/gone"), "unlink");
+    int f = must(sys::open("/persist/data", O_RDONLY_), "open");
+    must(sys::fsync(f), "fsync");
+    must(sys::close(f), "close");
+    // The last change is not fsynced: it must survive anyway.
+    put("/persist/late", "written last");
+}
+
+void t_persist_check() {
+    expect(slurp("/persist/data") == pattern(300000, 11), "data written by the previous boot");
+    expect(slurp("/persist/late") == "written last", "unsynced last write survived");
+    expect_err(sys::open("/persist/gone", O_RDONLY_), ENOENT_, "unlinked file stays gone");
+}
+
+// A boot on the cached image does not see what an earlier boot wrote.
+void t_persist_absent() {
+    expect_err(sys::open("/persist/data", O_RDONLY_), ENOENT_, "earlier boot's file");
+}
+
 class BoxScheme : public SchemeServer {
 public:
     Result<OpenResult> open(std::string_view, uint64_t, uint16_t, const CallerCtx&) override { return OpenResult{1, 0}; }
@@ -450,7 +614,10 @@ int main(int argc, char** argv) {
         {"namespace", t_namespace}, {"fmap", t_fmap}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
+        {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
+        {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
     };
+    g_arg = a2;
     auto it = tests.find(g_name);
     if (it == tests.end()) {
         (void)sys::write_all(2, "simtest: unknown test " + g_name + "\n");

@@ -1,0 +1,50 @@
+// redoxfs: `redoxfs [--private] IMAGE [SCHEME]` serves the RedoxFS in the host file
+// IMAGE as SCHEME (default `file`, the root file system). With --private the image
+// is mapped copy-on-write and never written (what `redox-sim boot` does with its
+// cached root image); without, every change is committed to IMAGE.
+#include "daemons/daemon.h"
+#include "redoxfs/daemon/FileScheme.h"
+#include "redoxfs/daemon/ImageDisk.h"
+
+#include <string>
+
+int main(int argc, char** argv) {
+    using namespace redox;
+    const char* usage = "usage: redoxfs [--private] IMAGE [SCHEME]";
+    bool priv = false;
+    std::string image, name;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--private") priv = true;
+        else if (a.starts_with("--")) daemon::die("redoxfs", std::string("unknown option ") + a + "; " + usage);
+        else if (image.empty()) image = a;
+        else if (name.empty()) name = a;
+        else daemon::die("redoxfs", usage);
+    }
+    if (image.empty()) daemon::die("redoxfs", usage);
+    if (name.empty()) name = "file";
+
+    std::unique_ptr<redoxfs::Disk> disk;
+    rfsd::SharedImageDisk* shared = nullptr;
+    if (priv) {
+        auto d = rfsd::PrivateImageDisk::open(image);
+        if (!d) daemon::die("redoxfs", d.error().message());
+        disk = std::move(*d);
+    } else {
+        auto d = rfsd::SharedImageDisk::open(image);
+        if (!d) daemon::die("redoxfs", d.error().message());
+        shared = d->get();
+        disk = std::move(*d);
+    }
+    redoxfs::OpenOptions opts;
+    // A fresh private copy has nothing to clean up; skipping it saves a commit at boot.
+    opts.cleanup = !priv;
+    auto fs = redoxfs::FileSystem::open(std::move(disk), opts);
+    if (!fs) daemon::die("redoxfs", image + ": " + fs.error().message());
+    rfsd::FileScheme scheme(name, std::move(*fs), shared);
+    (void)sys::set_name("redoxfs");
+    auto r = scheme.serve(name, [] { daemon::ready(); });
+    if (!r) daemon::die("redoxfs", r.error().message());
+    if (auto c = scheme.commit(true); !c) daemon::die("redoxfs", image + ": final commit: " + c.error().message());
+    return 0;
+}

@@ -1,0 +1,55 @@
+// The sim's root file system as a RedoxFS image, built from the installer's tree and
+// kept in a cache so that booting an unchanged config costs no copying at all.
+//
+// The cache lives in $XDG_CACHE_HOME/redox-sim (or ~/.cache/redox-sim); an image is
+// named after a hash of everything that goes into it (the tree, the size, and for
+// each program its host path, size, mtime and inode, and the redox-sim binary that
+// writes it). Images are built under an exclusive lock on the cache directory into a
+// temporary file and renamed into place, so parallel boots build once and never see
+// half an image. Cached images are never written: the daemon maps them copy-on-write.
+#pragma once
+
+#include "installer/tree.h"
+#include "schemes/error.h"
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace redox::redoxfs {
+
+// Maps a node's host_source (a sim path such as /scheme/initfs/bin/ls) to the host
+// file holding its bytes.
+using HostPathOf = std::function<Result<std::string>(const std::string& source)>;
+
+struct RootImageSpec {
+    std::vector<installer::Node> nodes;
+    HostPathOf host_path_of;
+    uint64_t size = 0;                       // bytes
+    // Nodes whose content differs from build to build for the same config (the salted
+    // password hashes in /etc/shadow) are left out of the hash; key_extra stands in
+    // for what they depend on.
+    std::set<std::string> unstable_paths;
+    std::string key_extra;
+};
+
+struct RootImage {
+    std::string path;
+    bool built = false;   // false: found in the cache
+};
+
+// $XDG_CACHE_HOME/redox-sim or $HOME/.cache/redox-sim.
+Result<std::string> default_cache_dir();
+
+// Returns the cached image for `spec`, building it first when it is missing.
+Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string& cache_dir);
+
+// Checks that `path` is a RedoxFS image the daemon can serve (opens it read-only).
+Result<void> check_root_image(const std::string& path);
+
+// Writes a fresh RedoxFS holding exactly `spec.nodes` to `path`.
+Result<void> write_root_image(const RootImageSpec& spec, const std::string& path);
+
+} // namespace redox::redoxfs

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Booting on RedoxFS, checked from the outside: the default root is a cached image
+# that stays pristine, `--image` boots an image made by `redox-sim mkfs` + `fs ar`
+# and keeps what the sim writes across boots, `--root ramfs` still works, bad images
+# and options give one clear line.
+# Usage: rootfs_boot.sh REDOX_SIM SIMTEST_EXE COREUTILS_EXE
+set -u
+SIM="$1" SIMTEST="$2" COREUTILS="$3"
+pass=0 failn=0
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache"
+
+check() { # NAME CONDITION-RESULT DETAIL
+  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
+}
+boot() { timeout 120 "$SIM" boot --log-level quiet --timeout 100 "$@"; }
+images() { ls "$XDG_CACHE_HOME/redox-sim" 2>/dev/null | grep -c '^root-.*\.img$'; }
+
+# The default root: RedoxFS from a cached image built on first use.
+out="$(boot --exec 'ps' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -q ' redoxfs$' <<<"$out" && ! grep -q ' ramfs$' <<<"$out" && [ "$(images)" = 1 ]
+check default-root-is-redoxfs $? "rc=$rc images=$(images) out=$out"
+
+img="$(ls "$XDG_CACHE_HOME"/redox-sim/root-*.img 2>/dev/null | head -1)"
+sum_before="$(sha256sum "$img" 2>/dev/null | cut -d' ' -f1)"
+out="$(boot --exec 'simtest persist-write' 2>&1)"; rc=$?
+sum_after="$(sha256sum "$img" 2>/dev/null | cut -d' ' -f1)"
+[ $rc = 0 ] && [ -n "$sum_before" ] && [ "$sum_before" = "$sum_after" ] && [ "$(images)" = 1 ]
+check cached-image-pristine $? "rc=$rc before=$sum_before after=$sum_after images=$(images) out=$out"
+
+out="$(boot --exec 'simtest persist-absent' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'ok persist-absent' <<<"$out"; check fresh-copy-each-boot $? "rc=$rc out=$out"
+
+out="$("$SIM" fsck "$img" 2>&1)"; rc=$?
+[ $rc = 0 ]; check cached-image-fsck $? "rc=$rc out=$out"
+
+out="$(boot --root ramfs --exec 'ps' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -q ' ramfs$' <<<"$out" && ! grep -q ' redoxfs$' <<<"$out"; check root-ramfs $? "rc=$rc out=$out"
+
+# --image: an image made with mkfs + fs ar, booted twice.
+tree="$tmp/tree"
+mkdir -p "$tree/usr/bin" "$tree/etc" "$tree/tmp" "$tree/root"
+chmod 1777 "$tree/tmp"
+cp "$SIMTEST" "$tree/usr/bin/simtest"
+cp "$COREUTILS" "$tree/usr/bin/coreutils"
+for c in echo cat ls true; do ln -s coreutils "$tree/usr/bin/$c"; done
+echo redox > "$tree/etc/hostname"
+"$SIM" mkfs "$tmp/own.img" --size 64M >/dev/null 2>&1 && "$SIM" fs ar "$tmp/own.img" "$tree" >/dev/null 2>&1
+check mkfs-and-ar $? "could not make the image"
+
+out="$(boot --image "$tmp/own.img" --exec 'cat /etc/hostname' --exec 'simtest persist-write' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx redox <<<"$out"; check image-boot $? "rc=$rc out=$out"
+
+out="$(boot --image "$tmp/own.img" --exec 'simtest persist-check' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'ok persist-check' <<<"$out"; check image-persists $? "rc=$rc out=$out"
+
+out="$("$SIM" fs cat "$tmp/own.img" /persist/late 2>&1)"; rc=$?
+[ $rc = 0 ] && [ "$out" = "written last" ]; check image-readable-on-host $? "rc=$rc out=$out"
+
+out="$("$SIM" fsck "$tmp/own.img" 2>&1)"; rc=$?
+[ $rc = 0 ]; check image-fsck-after-boots $? "rc=$rc out=$out"
+
+# Bad input: one line, non-zero exit, nothing booted.
+out="$("$SIM" boot --image "$tmp/missing.img" 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'missing.img' <<<"$out"; check image-missing $? "rc=$rc out=$out"
+
+head -c 2000000 /dev/urandom > "$tmp/garbage.img"
+out="$("$SIM" boot --image "$tmp/garbage.img" 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'garbage.img' <<<"$out"; check image-garbage $? "rc=$rc out=$out"
+
+out="$("$SIM" boot --root nfs 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'nfs' <<<"$out"; check root-bad $? "rc=$rc out=$out"
+
+out="$("$SIM" boot --root ramfs --image "$tmp/own.img" 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ]; check image-with-ramfs $? "rc=$rc out=$out"
+
+echo "$pass passed, $failn failed"
+[ $failn = 0 ]
