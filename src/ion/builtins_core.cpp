@@ -95,6 +95,7 @@ int b_set(Interp& in, Args args, Io& io) {
             if (a == "-" && k + 1 == args.size()) return 0;
             std::vector<std::string> rest(args.begin() + long(k) + 1, args.end());
             rest.insert(rest.begin(), in.args.empty() ? std::string("ion") : in.args[0]);
+            in.note_args_change();
             in.args = rest;
             in.global.vars["args"] = Value::array(std::move(rest));
             return 0;

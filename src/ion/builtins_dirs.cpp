@@ -28,6 +28,9 @@ int change_dir(Interp& in, const std::string& target, Io& io) {
             }
         }
     }
+    in.note_cwd_change();
+    in.note_env_change("OLDPWD");
+    in.note_env_change("PWD");
     auto old = in.os.getcwd();
     auto r = in.os.chdir(dest);
     if (!r) {

@@ -254,10 +254,11 @@ void Interp::run_stmt(const Stmt& s) {
 
 // ---------------------------------------------------------------- variables
 
-Value* Interp::find_var(const std::string& name) {
+Value* Interp::find_var(const std::string& name, Scope** where) {
     if (name.size() > 2 && name.find("::") != std::string::npos) {
         if (name.starts_with("global::")) {
             auto it = global.vars.find(name.substr(8));
+            if (where) *where = &global;
             return it == global.vars.end() ? nullptr : &it->second;
         }
         std::string n = name;
@@ -271,7 +272,10 @@ Value* Interp::find_var(const std::string& name) {
             Scope* sc = *it;
             if (up == 0) {
                 auto v = sc->vars.find(n);
-                if (v != sc->vars.end()) return &v->second;
+                if (v != sc->vars.end()) {
+                    if (where) *where = sc;
+                    return &v->second;
+                }
                 if (sc->ns) break;
             } else if (sc->ns) {
                 --up;
@@ -281,9 +285,51 @@ Value* Interp::find_var(const std::string& name) {
     }
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
         auto v = (*it)->vars.find(name);
-        if (v != (*it)->vars.end()) return &v->second;
+        if (v != (*it)->vars.end()) {
+            if (where) *where = *it;
+            return &v->second;
+        }
     }
     return nullptr;
+}
+
+Value* Interp::find_var_for_write(const std::string& name) {
+    Scope* sc = nullptr;
+    Value* v = find_var(name, &sc);
+    if (v && journal) {
+        std::string key = name;
+        if (key.starts_with("global::")) key = key.substr(8);
+        while (key.starts_with("super::")) key = key.substr(7);
+        note_var_change(sc, key);
+    }
+    return v;
+}
+
+void Interp::note_var_change(Scope* sc, const std::string& name) {
+    if (!journal) return;
+    bool outer = false;
+    for (Scope* o : journal->outer) outer |= o == sc;
+    if (!outer || !journal->vars_seen.emplace(sc, name).second) return;
+    auto it = sc->vars.find(name);
+    journal->vars.emplace_back(sc, name, it == sc->vars.end() ? std::nullopt : std::optional<Value>(it->second));
+}
+
+void Interp::note_env_change(const std::string& name) {
+    if (!journal || !journal->env_seen.insert(name).second) return;
+    const char* old = os.getenv(name);
+    journal->env.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+}
+
+void Interp::note_cwd_change() {
+    if (!journal || journal->cwd) return;
+    auto cwd = os.getcwd();
+    if (cwd) journal->cwd = *cwd;
+}
+
+void Interp::note_args_change() {
+    if (!journal || journal->args) return;
+    journal->args = args;
+    note_var_change(&global, "args");
 }
 
 std::string Interp::string_var(const std::string& name) {
@@ -304,16 +350,19 @@ void Interp::assign(const std::string& name, Value v) {
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
         auto f = (*it)->vars.find(name);
         if (f != (*it)->vars.end()) {
+            if (journal) note_var_change(*it, name);
             f->second = std::move(v);
             return;
         }
         if ((*it)->ns) break;
     }
+    if (journal) note_var_change(chain.back(), name);
     chain.back()->vars[name] = std::move(v);
 }
 
 bool Interp::drop_var(const std::string& name) {
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        if (journal && (*it)->vars.count(name)) note_var_change(*it, name);
         if ((*it)->vars.erase(name)) return true;
         if ((*it)->ns) break;
     }
@@ -398,6 +447,39 @@ int Interp::call_function(const FnDef& fn, size_t scope_index, const Command& cm
     return status;
 }
 
+namespace {
+
+// Undoes what a `$(..)` changed outside itself, newest change first.
+struct JournalGuard {
+    Interp& in;
+    CaptureJournal j;
+    CaptureJournal* outer;
+    explicit JournalGuard(Interp& i) : in(i), outer(i.journal) {
+        j.outer = in.chain;
+        j.dir_stack = in.dir_stack;
+        j.aliases = in.aliases;
+        in.journal = &j;
+    }
+    ~JournalGuard() {
+        in.journal = outer;
+        for (auto it = j.vars.rbegin(); it != j.vars.rend(); ++it) {
+            auto& [scope, name, old] = *it;
+            if (old) scope->vars[name] = std::move(*old);
+            else scope->vars.erase(name);
+        }
+        for (auto it = j.env.rbegin(); it != j.env.rend(); ++it) {
+            if (it->second) in.os.setenv(it->first, *it->second);
+            else in.os.unsetenv(it->first);
+        }
+        if (j.cwd) (void)in.os.chdir(*j.cwd);
+        if (j.args) in.args = std::move(*j.args);
+        in.dir_stack = std::move(j.dir_stack);
+        in.aliases = std::move(j.aliases);
+    }
+};
+
+}  // namespace
+
 std::string Interp::capture(const std::string& src) {
     if (stack_nearly_full(kStackMargin)) throw Fatal{"expansion error: command substitutions nested too deeply"};
     auto block = parse_cached(src);
@@ -407,6 +489,7 @@ std::string Interp::capture(const std::string& src) {
     Flow saved_flow = flow;
     size_t depth = chain.size();
     try {
+        JournalGuard journal_guard(*this);
         ScopeGuard g(*this);
         run_block(*block);
     } catch (const Fatal& f) {

@@ -10,6 +10,8 @@
 #include <csignal>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +36,22 @@ enum class Flow { Normal, Break, Continue, Return, Exit };
 struct Expanded {
     std::vector<std::string> items;
     bool array = false;
+};
+
+// `$(..)` runs in-process, but as in a forked shell nothing it does may reach
+// the shell around it: changes to variables of enclosing scopes, the
+// environment, the cwd, the directory stack, aliases and @args are recorded
+// here before they happen and undone when the substitution ends.
+struct CaptureJournal {
+    std::vector<Scope*> outer;  // the scopes visible when the substitution began
+    std::vector<std::tuple<Scope*, std::string, std::optional<Value>>> vars;
+    std::set<std::pair<Scope*, std::string>> vars_seen;
+    std::vector<std::pair<std::string, std::optional<std::string>>> env;
+    std::set<std::string> env_seen;
+    std::optional<std::string> cwd;
+    std::optional<std::vector<std::string>> args;
+    std::vector<std::string> dir_stack;
+    std::map<std::string, std::string> aliases;
 };
 
 using InternalBuiltin = int (*)(Interp&, std::span<const std::string>, Io&);
@@ -86,11 +104,18 @@ public:
     int run_builtin_or_function(std::vector<std::string>& argv, const Command& cmd,
                                 std::vector<Expanded>* expanded, Io& io);
     std::string capture(const std::string& src);  // `$(..)`
+    CaptureJournal* journal = nullptr;  // of the innermost running `$(..)`
+    // Call before changing what a `$(..)` must not leak (no-ops outside one).
+    void note_var_change(Scope* scope, const std::string& name);
+    void note_env_change(const std::string& name);
+    void note_cwd_change();
+    void note_args_change();
     void check_interrupt();
     void report(const std::string& msg);  // "ion: msg" on stderr
 
     // --- variables
-    Value* find_var(const std::string& name);  // plain, super::, global::
+    Value* find_var(const std::string& name, Scope** where = nullptr);  // plain, super::, global::
+    Value* find_var_for_write(const std::string& name);  // find_var, journaled for `$(..)`
     void assign(const std::string& name, Value v);  // updates in the namespace, else creates innermost
     bool drop_var(const std::string& name);
     std::string string_var(const std::string& name);  // expansion semantics; Fatal if missing

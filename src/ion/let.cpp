@@ -234,7 +234,7 @@ void Interp::run_let(const Stmt& stmt) {
             }
         }
         if (t.has_index) {
-            Value* cur = find_var(t.name);
+            Value* cur = find_var_for_write(t.name);
             if (!cur) {
                 report("assignment error: " + t.name + ": variable does not exist");
                 status = 1;
@@ -268,7 +268,7 @@ void Interp::run_let(const Stmt& stmt) {
             if (!find_var(t.name)) assign(t.name, std::move(v));
             continue;
         }
-        Value* cur = find_var(t.name);
+        Value* cur = find_var_for_write(t.name);
         if (op == "++=" || op == "::=" || op == "\\=") {
             if (!cur) {
                 assign(t.name, std::move(v));
@@ -332,6 +332,7 @@ void Interp::run_export(const std::vector<std::string>& words) {
                 status = 1;
                 continue;
             }
+            note_env_change(w);
             os.setenv(w, v->joined());
         }
         return;
@@ -341,8 +342,9 @@ void Interp::run_export(const std::vector<std::string>& words) {
         status = 1;
         return;
     }
+    note_env_change(name);
     os.setenv(name, value);
-    if (Value* v = find_var(name)) *v = Value::string(value);
+    if (Value* v = find_var_for_write(name)) *v = Value::string(value);
 }
 
 }  // namespace ion

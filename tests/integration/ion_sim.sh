@@ -36,6 +36,9 @@ out="$(boot --exec "ion -c '/usr/bin/echo gone > /scheme/null; echo kept >> /tmp
 out="$(boot --exec "ion -c 'let u = \$(uname); echo \"<\$u>\"; echo @(ls /usr/bin | cat)[0]'" )"; rc=$?
 [ $rc = 0 ] && grep -qx '<Redox>' <<<"$out" && [ "$(wc -l <<<"$out")" = 2 ]; check capture-program $? "rc=$rc out=$out"
 
+out="$(boot --exec "ion -c 'cd /usr; let x = \$(cd /tmp; ls /tmp/.. | cat > /scheme/null; echo \$PWD); echo \$x \$PWD'" )"; rc=$?
+[ $rc = 0 ] && [ "$out" = "/tmp /usr" ]; check capture-keeps-cwd $? "rc=$rc out=$out"
+
 out="$(boot --exec "ion -c 'exit 3'" )"; rc=$?
 [ $rc = 3 ]; check exit-status $? "rc=$rc out=$out"
 

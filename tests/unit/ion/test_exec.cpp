@@ -76,3 +76,29 @@ TEST_CASE("huge expansions are bounded", "[ion][exec]") {
     sh.run_string("for i in 1..100000; end");
     CHECK(os.err.find("too") != std::string::npos);
 }
+
+TEST_CASE("$(..) leaves the shell's variables, environment and cwd as they were", "[ion][exec]") {
+    CHECK(run_ion("let x = 1\nlet y = $(let x = 2; echo $x)\necho $x $y") == "1 2\n");
+    CHECK(run_ion("let a = [1]\necho $(let a ++= 2; echo @a)\necho @a") == "1 2\n1\n");
+    CHECK(run_ion("let m:hmap[str] = [k=v]\necho $(let m[k] = w; echo @m[k])\necho @m[k]") == "w\nv\n");
+    CHECK(run_ion("let d = 1\necho $(drop d; echo gone)\necho $d") == "gone\n1\n");
+    CHECK(run_ion("echo $(alias ll = 'echo aliased'; ll)\nll") ==
+          "aliased\nion: pipeline execution error: command not found: ll\n");
+    // Nested: the inner substitution's change is undone before the outer one's.
+    CHECK(run_ion("let v = a\necho $(let v = b; echo $(let v = c; echo $v) $v)\necho $v") == "c b\na\n");
+    // Its own new variables stay inside it too.
+    CHECK(run_ion("echo $(let fresh = 1; echo $fresh)\necho $fresh") ==
+          "1\nion: expansion error: Variable \"fresh\" does not exist\n");
+
+    REQUIRE(::getenv("ION_CAPTURE_LEAK") == nullptr);
+    CHECK(run_ion("echo $(export ION_CAPTURE_LEAK = 1; echo $ION_CAPTURE_LEAK)") == "1\n");
+    CHECK(::getenv("ION_CAPTURE_LEAK") == nullptr);
+
+    char before[4096];
+    REQUIRE(::getcwd(before, sizeof before));
+    CHECK(run_ion("cd /\necho $(cd /tmp; echo $PWD)\necho $PWD") == "/tmp\n/\n");
+    char after[4096];
+    REQUIRE(::getcwd(after, sizeof after));
+    CHECK(std::string(after) == "/");
+    REQUIRE(::chdir(before) == 0);
+}
