@@ -6,8 +6,9 @@
 //   #@ exit N               expected exit status (default 0)
 //   #@ boot ARGS...         more `redox-sim boot` options (--virtual-time ...)
 // Each scenario boots a fresh sim with a private copy of its folder shared at
-// /scheme/host, runs `ion /scheme/host/NAME.ion`, and passes when the exit
-// status and the console output match.
+// /scheme/host, runs `ion /scheme/host/NAME.ion` with its stdout and stderr
+// captured, and passes when the exit status and that output match. The whole
+// console (boot messages, daemons' complaints) is kept for failure reports.
 #include "cli/command.h"
 
 #include <algorithm>
@@ -184,6 +185,8 @@ std::string diff_text(const fs::path& dir, const std::string& want, const std::s
     return out;
 }
 
+constexpr const char* kOutputName = ".scenario-output";
+
 struct Running {
     size_t index;
     pid_t pid;
@@ -203,7 +206,7 @@ pid_t start(const Scenario& sc, const fs::path& dir, const Options& opt) {
     if (opt.keep) { args.push_back("--trace"); args.push_back((dir / "trace.tsv").string()); }
     args.insert(args.end(), sc.boot_args.begin(), sc.boot_args.end());
     args.push_back("--exec");
-    args.push_back("ion /scheme/host/" + sc.script.filename().string());
+    args.push_back("ion /scheme/host/" + sc.script.filename().string() + " &> /scheme/host/" + kOutputName);
     pid_t pid = fork();
     if (pid == 0) {
         int out = open((dir / "console.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -225,7 +228,7 @@ Outcome finish(const Scenario& sc, const Running& r, int status) {
     Outcome res;
     res.dir = r.dir;
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.start).count();
-    res.output = read_file(r.dir / "console.log");
+    res.output = read_file(r.dir / "share" / kOutputName);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code == 124) res.why = fmt::format("timed out after {} s", sc.timeout);
     else if (code != sc.expect_exit) res.why = fmt::format("exit status {}, expected {}", code, sc.expect_exit);
@@ -234,9 +237,11 @@ Outcome finish(const Scenario& sc, const Running& r, int status) {
                   diff_text(r.dir, sc.golden, res.output);
     res.passed = res.why.empty();
     if (!res.passed && code != 124 && !sc.has_golden) {
-        // Without a golden file the console is the best explanation.
-        std::string tail = res.output.size() > 2000 ? res.output.substr(res.output.size() - 2000) : res.output;
-        if (!tail.empty()) res.why += "\nconsole:\n" + tail;
+        // Without a golden file the output and the console explain best.
+        std::string console = read_file(r.dir / "console.log");
+        auto tail = [](const std::string& t) { return t.size() > 2000 ? t.substr(t.size() - 2000) : t; };
+        if (!res.output.empty()) res.why += "\noutput:\n" + tail(res.output);
+        if (!console.empty()) res.why += "\nconsole:\n" + tail(console);
     }
     return res;
 }
