@@ -123,6 +123,26 @@ TEST_CASE("the events example prints what orbinput injects", "[sim]") {
     CHECK(at("event: Key scancode=0x1E pressed") < at("event: Key scancode=0x1E released"));
 }
 
+TEST_CASE("drawing with the mouse in the paint example shows up in the screenshot", "[sim]") {
+    // orbital-paint's client area is at (400,60), 400x300, white; the pen is black and
+    // 3 px wide. Press at (500,200), move to (600,200), release.
+    TempDir dir;
+    Run r = sim(boot_desktop("--share " + quote(dir.path) +
+                             " --exec 'sleep 1' --exec \"orbinput 'mouse 500 200' 'button 1 0 0' 'mouse 600 200' "
+                             "'button 0 0 0'\" --exec 'sleep 1' --exec 'screenshot /scheme/host/paint.png'"));
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    auto img = redox::orbital::read_png((dir.path / "paint.png").string());
+    REQUIRE(img.has_value());
+    int black = 0;
+    for (int32_t x = 505; x <= 590; ++x)
+        for (int32_t y = 199; y <= 201; ++y) black += img->at(x, y) == 0xFF000000u;
+    CHECK(black == 86 * 3);
+    CHECK(img->at(550, 196) == 0xFFFFFFFFu);
+    CHECK(img->at(550, 204) == 0xFFFFFFFFu);
+    CHECK(img->at(450, 250) == 0xFFFFFFFFu);
+}
+
 TEST_CASE("bad display choices and control commands are one clear error", "[sim]") {
     Run r = sim("boot --config desktop --display vga");
     CHECK(r.status != 0);
