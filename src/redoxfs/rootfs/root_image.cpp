@@ -95,6 +95,8 @@ Result<std::string> default_cache_dir() {
 }
 
 Result<void> check_root_image(const std::string& path) {
+    // The daemon commits every change to the image, so it must be writable.
+    if (::access(path.c_str(), W_OK) != 0) return err(errno, "the image is not writable");
     auto disk = FileDisk::open(path, false);
     if (!disk) return err(disk.error().errnum, "cannot open the image");
     OpenOptions o;

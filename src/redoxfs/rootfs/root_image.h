@@ -46,7 +46,8 @@ Result<std::string> default_cache_dir();
 // Returns the cached image for `spec`, building it first when it is missing.
 Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string& cache_dir);
 
-// Checks that `path` is a RedoxFS image the daemon can serve (opens it read-only).
+// Checks that `path` is a writable RedoxFS image the daemon can serve (opens it
+// read-only to see that it mounts).
 Result<void> check_root_image(const std::string& path);
 
 // Writes a fresh RedoxFS holding exactly `spec.nodes` to `path`.
