@@ -33,7 +33,7 @@ Result<OpenResult> OrbitalScheme::dup(uint64_t id, std::string_view buf, const C
 Result<size_t> OrbitalScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t, const CallerCtx&) {
     if (auto it = m_extra.find(id); it != m_extra.end()) {
         if (it->second != Extra::Screen) return err(EBADF_, "orbital control is write-only");
-        if (offset == 0) m_server.composite();
+        m_server.composite();   // only what is damaged; nothing when the screen is current
         const Image& screen = m_server.screen();
         auto bytes = std::as_bytes(screen.pixels());
         if (offset >= bytes.size()) return 0;

@@ -5,8 +5,9 @@
 // Paths (what follows /scheme/orbital/):
 //   FLAGS/X/Y/W/H/TITLE   a window, exactly as upstream Orbital (reference §2).
 //   99.0                  the display-size handle; fpath "orbital:99.0/W/H/SCALE".
-//   screen                redox-sim extension: read gives the composited screen as
-//                         W*H 0xAARRGGBB words (offset = byte offset); fpath
+//   screen                redox-sim extension: read composites what is damaged, then
+//                         gives the screen as W*H 0xAARRGGBB words (offset = byte
+//                         offset; one copy through the arena); fpath
 //                         "orbital:screen/W/H". What `screenshot` uses.
 //   control               redox-sim extension, uid 0 only: write text commands
 //                         (control.h) that inject input as the display would.

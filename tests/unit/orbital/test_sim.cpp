@@ -100,6 +100,15 @@ TEST_CASE("injected input reaches the focused sim client in order", "[sim]") {
     CHECK(r.out.find("orbital-check input: ok") != std::string::npos);
 }
 
+TEST_CASE("every injected key makes the client's new pixel visible on the screen", "[sim]") {
+    // The latency probe as a check: 20 rounds of key -> client paints -> screen shows it.
+    Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check latency 20'"));
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("orbital-check latency: 20 runs; input-to-pixel median") != std::string::npos);
+    CHECK(r.out.find("orbital-check latency: ok") != std::string::npos);
+}
+
 TEST_CASE("garbage and a dying client do not take orbital down", "[sim]") {
     Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check robust'"));
     INFO(r.out);

@@ -5,10 +5,14 @@
 //   input         input injected through /scheme/orbital/control reaches the window
 //                 in order with the right payloads (mouse, buttons, text, keys,
 //                 scroll, then Quit from a click on the close button)
+//   latency N     input-to-pixel latency over N runs against a scheme round trip
 //   robust        bad paths, garbage commands, oversize maps and a client that dies
 //                 with its window open do not take orbital down
 // Prints "orbital-check NAME: ok" or one "orbital-check NAME: FAIL ..." line (exit 1).
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <variant>
 #include <vector>
@@ -208,6 +212,65 @@ void check_robust() {
     (void)sys::close(fd);
 }
 
+// Input-to-pixel latency through the whole chain: a key injected on the control
+// handle reaches the client (event queue, fevent, event scheme wake-up), which
+// paints and fsyncs; the time ends when the composited screen shows the new colour.
+// Baseline: one scheme round trip (fpath of the window), measured in the same run.
+void check_latency(int n) {
+    using clock = std::chrono::steady_clock;
+    auto us = [](clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
+    auto median_p99 = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return std::pair{v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)]};
+    };
+    SchemeTransport t;
+    auto win = must(Window::create(t, kX, kY, kW, kH, "latency"), "open window");
+    win->set(Color{kBlue});
+    must(win->sync(), "fsync");
+    int control = must(sys::open("/scheme/orbital/control", O_WRONLY_), "open control");
+    inject(control, "mouse 900 500\nbutton 1 0 0\nbutton 0 0 0");
+    (void)must(win->events(), "read events");
+    int32_t sw = 0, sh = 0;
+    (void)read_screen(sw, sh);
+    int screen = must(sys::open("/scheme/orbital/screen", O_RDONLY_), "open screen");
+    uint64_t probe = (uint64_t(kY) * uint64_t(sw) + uint64_t(kX)) * 4;
+    std::vector<double> base, lat;
+    for (int i = 0; i < n; ++i) {
+        auto t0 = clock::now();
+        (void)must(sys::fpath(int(win->handle())), "fpath");
+        base.push_back(us(clock::now() - t0));
+    }
+    for (int i = 0; i < n; ++i) {
+        bool press = i % 2 == 0;
+        uint32_t color = press ? kGreen : kRed;
+        auto t0 = clock::now();
+        inject(control, press ? "key 0x1E press" : "key 0x1E release");
+        for (bool got = false; !got;) {
+            auto evs = must(win->events(), "read events");
+            for (auto& e : evs)
+                if (auto* k = std::get_if<KeyEvent>(&e); k && k->scancode == 0x1E && k->pressed == press) got = true;
+            if (!got && evs.empty() && !must(t.wait_for_events(2000), "wait")) fail("no key event within 2 s");
+        }
+        win->rect(0, 0, 1, 1, Color{color});
+        Rect r{0, 0, 1, 1};
+        must(win->update_rects(std::span(&r, 1)), "Y");
+        uint32_t px = 0;
+        (void)must(sys::pread(screen, &px, 4, probe), "read screen pixel");
+        if (px != color) fail("screen pixel did not change after the client drew");
+        lat.push_back(us(clock::now() - t0));
+    }
+    auto [bm, bp] = median_p99(base);
+    auto [lm, lp] = median_p99(lat);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "orbital-check latency: %d runs; input-to-pixel median %.0f us, p99 %.0f us "
+                  "(%.1fx a scheme round trip of median %.0f us, p99 %.0f us; 60 Hz frame = 16667 us)\n",
+                  n, lm, lp, lm / bm, bm, bp);
+    (void)sys::write_all(1, line);
+    (void)sys::close(screen);
+    (void)sys::close(control);
+}
+
 [[noreturn]] void die_with_window() {
     SchemeTransport t;
     auto win = must(Window::create(t, 30, 30, 100, 100, "dying"), "open window");
@@ -224,8 +287,9 @@ int main(int argc, char** argv) {
     if (g_name == "draw" && argc <= 3) check_draw(argc == 3 ? argv[2] : "");
     else if (g_name == "input" && argc == 2) check_input();
     else if (g_name == "robust" && argc == 2) check_robust();
+    else if (g_name == "latency" && argc == 3) check_latency(std::max(10, std::atoi(argv[2])));
     else if (g_name == "die-with-window") die_with_window();
-    else fail("usage: orbital-check draw [SHOT] | input | robust");
+    else fail("usage: orbital-check draw [SHOT] | input | robust | latency N");
     (void)sys::write_all(1, "orbital-check " + g_name + ": ok\n");
     sys::exit(0);
 }
