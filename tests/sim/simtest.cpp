@@ -562,6 +562,23 @@ void t_persist_absent() {
     expect_err(sys::open("/persist/data", O_RDONLY_), ENOENT_, "earlier boot's file");
 }
 
+// Serves the RedoxFS image at host path g_arg as /scheme/upfs (a second redoxfs
+// daemon, left running for the commands that follow).
+void t_mount_image() {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    sys::SpawnSpec s;
+    s.path = "/scheme/initfs/bin/redoxfs";
+    s.argv = {"redoxfs", g_arg, "upfs"};
+    s.env = {"INIT_NOTIFY=3"};
+    s.fds = {{0, 0}, {1, 1}, {2, 2}, {3, w}};
+    must(sys::spawn(s), "spawn redoxfs");
+    must(sys::close(w), "close");
+    char c;
+    expect(must(sys::read(r, &c, 1), "readiness") == 1, "redoxfs did not get ready");
+    auto ents = must(sys::read_dir("/scheme/upfs/"), "list the image's root");
+    expect(!ents.empty(), "the image's root is empty");
+}
+
 class BoxScheme : public SchemeServer {
 public:
     Result<OpenResult> open(std::string_view, uint64_t, uint16_t, const CallerCtx&) override { return OpenResult{1, 0}; }
@@ -616,6 +633,7 @@ int main(int argc, char** argv) {
         {"faults", t_faults}, {"vtime", t_vtime},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
+        {"mount-image", t_mount_image},
     };
     g_arg = a2;
     auto it = tests.find(g_name);
