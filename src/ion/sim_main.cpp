@@ -9,6 +9,8 @@
 #include "ion/sim_os.h"
 #include "schemes/libredox.h"
 
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
@@ -31,10 +33,23 @@ constexpr const char* kHelp =
     "With neither -c nor SCRIPT, commands are read from stdin (interactively\n"
     "when it is the console). @args holds SCRIPT (or the shell name) and ARGS.\n";
 
+ion::Shell* g_shell = nullptr;
+
+void on_sigint(int) {
+    if (g_shell) g_shell->interrupt();
+}
+
 int console_repl(ion::Shell& shell) {
     ion::Interp& in = shell.interp();
     ion::Os& os = shell.os();
     shell.options().interactive = true;
+    // On a host terminal the kernel-sim sends Ctrl-C to the console's process
+    // group: the foreground program ends, the shell only stops its script.
+    g_shell = &shell;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
     const char* xdg = os.getenv("XDG_CONFIG_HOME");
     const char* home = os.getenv("HOME");
     std::string rc = (xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.config") + "/ion/initrc";
@@ -46,9 +61,14 @@ int console_repl(ion::Shell& shell) {
     std::string pending, line;
     while (!in.exit_called) {
         (void)os.write_all(1, pending.empty() ? ion::prompt_text(in) : "> ");
+        in.interrupted = 0;
         if (!console.read_line(line)) {
             (void)os.write_all(1, "\n");
             break;
+        }
+        if (in.interrupted) {  // Ctrl-C while typing discards the line
+            pending.clear();
+            continue;
         }
         pending += line;
         pending += '\n';
@@ -57,6 +77,7 @@ int console_repl(ion::Shell& shell) {
         pending.clear();
         shell.run_string(src, "stdin");
     }
+    g_shell = nullptr;
     return shell.last_status();
 }
 

@@ -294,6 +294,21 @@ void Kernel::console_write(std::string_view data) {
     }
 }
 
+void Kernel::note_console_reader(uint32_t pid) {
+    if (Process* p = process(pid)) m_console_pgid = p->pgid;
+}
+
+bool Kernel::interrupt_console() {
+    if (m_console_pgid == 0 || !::isatty(m_opts.console_in)) return false;
+    std::vector<Process*> group;
+    for (auto& [pid, p] : m_procs)
+        if (p->pgid == m_console_pgid && p->state == ProcState::Running && pid != 1) group.push_back(p.get());
+    if (group.empty()) return false;
+    log(2, "interrupt to console process group " + std::to_string(m_console_pgid));
+    for (Process* p : group) signal(*p, SIGINT);
+    return true;
+}
+
 void Kernel::shutdown(int status) {
     m_exit_status = status;
     m_running = false;
@@ -344,6 +359,7 @@ void Kernel::handle_uring(io_uring_cqe* cqe) {
         int signo = int(m_sig_buf.ssi_signo);
         arm_signals();
         if (cqe->res > 0 && signo == SIGCHLD) collect_stops();
+        if (cqe->res > 0 && signo == SIGINT && interrupt_console()) break;
         if (cqe->res > 0 && (signo == SIGINT || signo == SIGTERM || signo == SIGHUP)) {
             log(1, "shutdown requested by host signal");
             shutdown(128 + signo);

@@ -106,6 +106,10 @@ public:
     const std::string& log_text() const { return m_log; }
     void console_write(std::string_view data);
     int console_in() const { return m_opts.console_in; }
+    // The process group of the last console reader: on a host terminal,
+    // Ctrl-C goes to it (the foreground job of the console's shell) instead
+    // of shutting the sim down.
+    void note_console_reader(uint32_t pid);
     // Wait (in the main loop) until host fd is readable, then run fn once.
     void poll_host_fd(int fd, std::function<void()> fn);
 
@@ -155,6 +159,8 @@ private:
     io_uring m_ring{};
     bool m_running = true;
     int m_exit_status = 0;
+    uint32_t m_console_pgid = 0;
+    bool interrupt_console();
     std::string m_log;
     uint64_t m_boot_ns = 0;
     uint64_t m_boot_real_ns = 0;

@@ -92,6 +92,7 @@ protected:
             return buf.size();
         }
         case Opcode::Read: {
+            k.note_console_reader(r.pid);
             int fd = k.console_in();
             pollfd pfd{fd, POLLIN, 0};
             if (poll(&pfd, 1, 0) <= 0) {

@@ -85,6 +85,9 @@ Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<s
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != kernel_pid) _exit(127);
+        // Out of the host terminal's process group: Ctrl-C reaches only the
+        // kernel-sim, which decides whom it interrupts.
+        setpgid(0, 0);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);

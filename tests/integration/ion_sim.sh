@@ -78,5 +78,13 @@ out="$(printf 'echo hi from the console\nlet x = 4\necho $((x * 2))\nexit 5\n' |
 out="$(printf 'for i in 1..=2\necho line $i\nend\n' | boot )"; rc=$?
 [ $rc = 0 ] && grep -q 'line 1$' <<<"$out" && grep -q 'line 2$' <<<"$out"; check console-block-and-eof $? "rc=$rc out=$out"
 
+# On a host terminal (a pty here) Ctrl-C ends the foreground program, not the shell.
+if command -v python3 >/dev/null; then
+  out="$(python3 "$(dirname "$0")/ion_console_pty.py" "$SIM" 2>&1)"; rc=$?
+  [ $rc = 0 ]; check console-ctrl-c $? "$out"
+else
+  echo "skip console-ctrl-c: python3 is not installed"
+fi
+
 echo "$pass passed, $failn failed"
 [ $failn = 0 ]
