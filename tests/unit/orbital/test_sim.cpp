@@ -109,6 +109,13 @@ TEST_CASE("every injected key makes the client's new pixel visible on the screen
     CHECK(r.out.find("orbital-check latency: ok") != std::string::npos);
 }
 
+TEST_CASE("window commands, a resized mapping, the clipboard and the display handle", "[sim]") {
+    Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check protocol'"));
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("orbital-check protocol: ok") != std::string::npos);
+}
+
 TEST_CASE("garbage and a dying client do not take orbital down", "[sim]") {
     Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check robust'"));
     INFO(r.out);

@@ -6,6 +6,7 @@
 //                 in order with the right payloads (mouse, buttons, text, keys,
 //                 scroll, then Quit from a click on the close button)
 //   latency N     input-to-pixel latency over N runs against a scheme round trip
+//   protocol      P S T commands, fpath, a resize's new mapping, clipboard, 99.0
 //   robust        bad paths, garbage commands, oversize maps and a client that dies
 //                 with its window open do not take orbital down
 // Prints "orbital-check NAME: ok" or one "orbital-check NAME: FAIL ..." line (exit 1).
@@ -212,6 +213,40 @@ void check_robust() {
     (void)sys::close(fd);
 }
 
+// The rest of the window protocol over the real scheme: P and S commands (a resize
+// maps the new buffer), T, fpath, flags, the clipboard and the display-size handle.
+void check_protocol() {
+    SchemeTransport t;
+    auto win = must(Window::create(t, 600, 420, 50, 40, "first", orbital::kFlagResizable), "open window");
+    must(win->set_pos(kX, kY), "P command");
+    must(win->set_size(kW, kH), "S command");
+    must(win->set_title("renamed/with slash"), "T command");
+    std::string path = must(t.fpath(win->handle()), "fpath");
+    if (path != "r/840/440/160/120/renamed/with slash") fail("fpath after P,S,T is \"" + path + "\"");
+    // The new buffer is the one the server composites.
+    win->set(Color{kGreen});
+    must(win->sync(), "fsync");
+    int32_t sw = 0, sh = 0;
+    auto screen = read_screen(sw, sh);
+    if (screen[size_t(kY + kH - 1) * size_t(sw) + size_t(kX + kW - 1)] != kGreen)
+        fail("the resized buffer's last pixel is not on the screen");
+    must(win->set_clipboard("from orbital-check"), "write clipboard");
+    auto other = must(Window::create(t, 10, 10, 20, 20, "second", orbital::kFlagAsync), "open second window");
+    auto [kind, text] = must(other->clipboard(), "read clipboard");
+    if (kind != MediaKind::Text || text != "from orbital-check") fail("clipboard read back \"" + text + "\"");
+    if (!other->is_async()) fail("async flag lost");
+    // An async window reads 0 bytes at once when its queue is empty (after the
+    // focus events queued at creation).
+    char buf[24];
+    int reads = 0;
+    while (must(sys::read(int(other->handle()), buf, sizeof buf), "async read") != 0)
+        if (++reads > 16) fail("async window keeps returning events");
+    int display = must(sys::open("/scheme/orbital/99.0", O_RDONLY_), "display handle");
+    std::string dp = must(sys::fpath(display), "display fpath");
+    if (dp != "orbital:99.0/" + std::to_string(sw) + "/" + std::to_string(sh) + "/1") fail("display fpath \"" + dp + "\"");
+    (void)sys::close(display);
+}
+
 // Input-to-pixel latency through the whole chain: a key injected on the control
 // handle reaches the client (event queue, fevent, event scheme wake-up), which
 // paints and fsyncs; the time ends when the composited screen shows the new colour.
@@ -287,9 +322,10 @@ int main(int argc, char** argv) {
     if (g_name == "draw" && argc <= 3) check_draw(argc == 3 ? argv[2] : "");
     else if (g_name == "input" && argc == 2) check_input();
     else if (g_name == "robust" && argc == 2) check_robust();
+    else if (g_name == "protocol" && argc == 2) check_protocol();
     else if (g_name == "latency" && argc == 3) check_latency(std::max(10, std::atoi(argv[2])));
     else if (g_name == "die-with-window") die_with_window();
-    else fail("usage: orbital-check draw [SHOT] | input | robust | latency N");
+    else fail("usage: orbital-check draw [SHOT] | input | protocol | robust | latency N");
     (void)sys::write_all(1, "orbital-check " + g_name + ": ok\n");
     sys::exit(0);
 }
