@@ -5,6 +5,7 @@
 //   #@ timeout SECONDS      per-scenario limit (default 60)
 //   #@ exit N               expected exit status (default 0)
 //   #@ boot ARGS...         more `redox-sim boot` options (--virtual-time ...)
+// `--update` writes NAME.out from what each scenario printed (review the diff).
 // Each scenario boots a fresh sim with a private copy of its folder shared at
 // /scheme/host, runs `ion /scheme/host/NAME.ion` with its stdout and stderr
 // captured, and passes when the exit status and that output match. The whole
@@ -61,6 +62,7 @@ struct Options {
     std::vector<std::string> filters;
     bool keep = false;
     bool verbose = false;
+    bool update = false;   // write NAME.out from what the scenario printed
 };
 
 std::string read_file(const fs::path& p) {
@@ -120,8 +122,8 @@ bool load_scenario(Scenario& sc, std::string& error) {
 }
 
 bool collect(const std::string& arg, std::vector<Scenario>& out, std::string& error) {
-    fs::path p(arg);
     std::error_code ec;
+    fs::path p = fs::absolute(arg, ec);
     if (fs::is_regular_file(p, ec)) {
         if (p.extension() != ".ion") { error = arg + ": not an .ion scenario"; return false; }
         out.push_back(Scenario{p.stem().string(), p});
@@ -224,7 +226,7 @@ pid_t start(const Scenario& sc, const fs::path& dir, const Options& opt) {
     return pid;
 }
 
-Outcome finish(const Scenario& sc, const Running& r, int status) {
+Outcome finish(const Scenario& sc, const Running& r, int status, bool update) {
     Outcome res;
     res.dir = r.dir;
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.start).count();
@@ -232,7 +234,11 @@ Outcome finish(const Scenario& sc, const Running& r, int status) {
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code == 124) res.why = fmt::format("timed out after {} s", sc.timeout);
     else if (code != sc.expect_exit) res.why = fmt::format("exit status {}, expected {}", code, sc.expect_exit);
-    else if (sc.has_golden && res.output != sc.golden)
+    else if (update) {
+        fs::path golden = sc.script;
+        golden.replace_extension(".out");
+        std::ofstream(golden, std::ios::binary) << res.output;
+    } else if (sc.has_golden && res.output != sc.golden)
         res.why = "console output differs from " + sc.script.stem().string() + ".out:\n" +
                   diff_text(r.dir, sc.golden, res.output);
     res.passed = res.why.empty();
@@ -293,6 +299,8 @@ int test_main(std::span<char*> argv) {
             opt.filters.push_back(v);
         } else if (a == "--keep") {
             opt.keep = true;
+        } else if (a == "--update") {
+            opt.update = true;
         } else if (a == "--verbose" || a == "-v") {
             opt.verbose = true;
         } else if (a.starts_with("-")) {
@@ -302,7 +310,7 @@ int test_main(std::span<char*> argv) {
         }
     }
     if (paths.empty())
-        return fail("test: usage: redox-sim test PATH... [--jobs N] [--junit FILE] [--tap] [--shard I/N] [--filter TEXT] [--keep]");
+        return fail("test: usage: redox-sim test PATH... [--jobs N] [--junit FILE] [--tap] [--shard I/N] [--filter TEXT] [--keep] [--update]");
     if (opt.jobs == 0) opt.jobs = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
 
     std::vector<Scenario> all;
@@ -357,7 +365,7 @@ int test_main(std::span<char*> argv) {
         Running r = *it;
         running.erase(it);
         const Scenario& sc = scs[r.index];
-        Outcome res = finish(sc, r, status);
+        Outcome res = finish(sc, r, status, opt.update);
         ++done;
         if (tty) fmt::print("\r\033[K");
         if (opt.tap) {
@@ -401,7 +409,7 @@ int test_main(std::span<char*> argv) {
 } // namespace
 
 REDOX_SIM_COMMAND("test",
-                  "test PATH... [--jobs N] [--junit FILE] [--tap] [--shard I/N] [--filter TEXT] [--keep] [-v]",
+                  "test PATH... [--jobs N] [--junit FILE] [--tap] [--shard I/N] [--filter TEXT] [--keep] [--update] [-v]",
                   test_main);
 
 } // namespace redox::cli
