@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,8 +41,22 @@ Result<void> PrivateImageDisk::write(uint64_t offset, std::span<const uint8_t> b
 }
 
 Result<std::unique_ptr<SharedImageDisk>> SharedImageDisk::open(const std::string& path) {
-    auto f = TRY(redoxfs::FileDisk::open(path, true));
-    return std::unique_ptr<SharedImageDisk>(new SharedImageDisk(std::move(f)));
+    int lock = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (lock < 0) return err(errno, path);
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        ::close(lock);
+        if (e == EWOULDBLOCK) return err(EBUSY, path + ": the image is in use (another boot or redoxfs serves it)");
+        return err(e, path);
+    }
+    auto f = redoxfs::FileDisk::open(path, true);
+    if (!f) {
+        ::close(lock);
+        return std::unexpected(f.error());
+    }
+    return std::unique_ptr<SharedImageDisk>(new SharedImageDisk(std::move(*f), lock));
 }
+
+SharedImageDisk::~SharedImageDisk() { ::close(m_lock_fd); }
 
 } // namespace redox::rfsd

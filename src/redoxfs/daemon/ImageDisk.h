@@ -37,7 +37,9 @@ private:
 
 class SharedImageDisk final : public redoxfs::Disk {
 public:
+    // Fails with EBUSY when another process holds the image (another boot on it).
     static Result<std::unique_ptr<SharedImageDisk>> open(const std::string& path);
+    ~SharedImageDisk() override;
     Result<void> read(uint64_t offset, std::span<uint8_t> buf) override { return m_file->read(offset, buf); }
     Result<void> write(uint64_t offset, std::span<const uint8_t> buf) override { return m_file->write(offset, buf); }
     Result<void> flush() override { return m_durable ? m_file->flush() : Result<void>{}; }
@@ -45,8 +47,9 @@ public:
     void set_durable(bool on) { m_durable = on; }
 
 private:
-    explicit SharedImageDisk(std::unique_ptr<redoxfs::FileDisk> f) : m_file(std::move(f)) {}
+    SharedImageDisk(std::unique_ptr<redoxfs::FileDisk> f, int lock_fd) : m_file(std::move(f)), m_lock_fd(lock_fd) {}
     std::unique_ptr<redoxfs::FileDisk> m_file;
+    int m_lock_fd;   // holds the image's exclusive lock while the daemon runs
     bool m_durable = false;
 };
 

@@ -97,6 +97,12 @@ Result<std::string> default_cache_dir() {
 Result<void> check_root_image(const std::string& path) {
     // The daemon commits every change to the image, so it must be writable.
     if (::access(path.c_str(), W_OK) != 0) return err(errno, "the image is not writable");
+    {
+        Fd lock(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (lock.fd < 0) return err(errno, "cannot open the image");
+        if (flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
+            return err(EBUSY, "the image is in use (another boot or redoxfs serves it)");
+    }
     auto disk = FileDisk::open(path, false);
     if (!disk) return err(disk.error().errnum, "cannot open the image");
     OpenOptions o;

@@ -61,6 +61,13 @@ out="$("$SIM" fs cat "$tmp/own.img" /persist/late 2>&1)"; rc=$?
 out="$("$SIM" fsck "$tmp/own.img" 2>&1)"; rc=$?
 [ $rc = 0 ]; check image-fsck-after-boots $? "rc=$rc out=$out"
 
+# An image in use (as a running boot holds it) is refused, not served twice.
+flock "$tmp/own.img" sleep 60 & holder=$!
+sleep 0.5
+out="$("$SIM" boot --image "$tmp/own.img" 2>&1)"; rc=$?
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'in use' <<<"$out"; check image-in-use $? "rc=$rc out=$out"
+
 # Bad input: one line, non-zero exit, nothing booted.
 out="$("$SIM" boot --image "$tmp/missing.img" 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'missing.img' <<<"$out"; check image-missing $? "rc=$rc out=$out"
