@@ -136,8 +136,11 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     return fmt::format("notify /scheme/initfs/bin/redoxfs --private \"{}\"\n", image->path);
 }
 
-static const char* kCoreutils[] = {"echo", "cat", "ls", "ps", "kill", "sleep", "true", "false",
-                                   "env", "uname", "mkdir", "rm", "touch"};
+static const char* kCoreutils[] = {
+    "echo", "cat", "ls", "ps", "kill", "sleep", "true", "false", "env", "uname", "mkdir", "rm",
+    "touch", "cp", "mv", "rmdir", "ln", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "tr",
+    "seq", "date", "stat", "chmod", "chown", "find", "du", "df", "free", "hostname", "which", "tee",
+    "xargs", "dmesg", "id", "whoami", "pwd", "basename", "dirname"};
 
 Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     kernel::BootOptions o;

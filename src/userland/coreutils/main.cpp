@@ -2,8 +2,6 @@
 // symlink to it and argv[0] picks the command.
 #include "userland/coreutils/util.h"
 
-#include <cstring>
-
 using namespace redox::userland;
 
 int main(int argc, char** argv) {
@@ -14,11 +12,13 @@ int main(int argc, char** argv) {
         name = args[0];
         args.erase(args.begin());
     }
-    struct { const char* name; int (*fn)(const Args&); } table[] = {
-        {"echo", cmd_echo}, {"cat", cmd_cat}, {"ls", cmd_ls}, {"ps", cmd_ps}, {"kill", cmd_kill},
-        {"sleep", cmd_sleep}, {"true", cmd_true}, {"false", cmd_false}, {"env", cmd_env},
-        {"uname", cmd_uname}, {"mkdir", cmd_mkdir}, {"rm", cmd_rm}, {"touch", cmd_touch},
+    struct Entry {
+        const char* name;
+        int (*fn)(const Args&);
     };
+#define COREUTILS_ENTRY(n) Entry{#n, cmd_##n},
+    static const Entry table[] = {COREUTILS_COMMANDS(COREUTILS_ENTRY)};
+#undef COREUTILS_ENTRY
     for (auto& e : table)
         if (name == e.name) redox::sys::exit(e.fn(args));
     errout("coreutils: unknown command '" + name + "'\n");

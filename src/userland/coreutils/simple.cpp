@@ -1,7 +1,8 @@
-// echo, true, false, sleep, env, uname, kill, mkdir, rm, touch.
+// echo, true, false, sleep, env, seq, pwd, basename, dirname, which, xargs:
+// small tools that need no file tree walking.
 #include "userland/coreutils/util.h"
 
-#include <csignal>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -48,9 +49,24 @@ int cmd_sleep(const Args& a) {
 }
 
 int cmd_env(const Args& a) {
-    if (!a.empty()) {
+    size_t i = 0;
+    bool clear = false;
+    std::vector<std::string> unset;
+    for (; i < a.size() && a[i].starts_with('-'); ++i) {
+        if (a[i] == "-i" || a[i] == "-" || a[i] == "--ignore-environment") clear = true;
+        else if (a[i] == "-u" && i + 1 < a.size()) unset.push_back(a[++i]);
+        else if (a[i] == "--") { ++i; break; }
+        else return usage_error("env", "invalid option '" + a[i] + "'", 125);
+    }
+    if (clear) {
+        std::vector<std::string> names;
+        for (char** e = environ; *e; ++e)
+            if (std::strncmp(*e, "REDOX_SIM", 9) != 0) names.push_back(std::string(*e).substr(0, std::string(*e).find('=')));
+        unset.insert(unset.end(), names.begin(), names.end());
+    }
+    for (auto& n : unset) unsetenv(n.c_str());
+    if (i < a.size()) {
         sys::SpawnSpec spec;
-        size_t i = 0;
         for (; i < a.size() && a[i].find('=') != std::string::npos; ++i) spec.env.push_back(a[i]);
         if (i < a.size()) {
             spec.path = a[i];
@@ -72,138 +88,192 @@ int cmd_env(const Args& a) {
     return 0;
 }
 
-int cmd_uname(const Args& a) {
-    auto fd = sys::open("/scheme/sys/uname", O_RDONLY_);
-    if (!fd) return fail("uname", "/scheme/sys/uname", fd.error());
-    auto text = sys::read_all(*fd);
-    (void)sys::close(*fd);
-    if (!text) return fail("uname", "read", text.error());
-    std::vector<std::string> f;
-    size_t pos = 0;
-    while (pos < text->size()) {
-        size_t nl = text->find('\n', pos);
-        if (nl == std::string::npos) nl = text->size();
-        f.push_back(text->substr(pos, nl - pos));
-        pos = nl + 1;
+int cmd_seq(const Args& a) {
+    // Negative numbers are operands, not options.
+    Args ops;
+    std::string sep = "\n";
+    bool equal_width = false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        long long v;
+        if (a[i] == "-w") equal_width = true;
+        else if (a[i] == "-s" && i + 1 < a.size()) sep = a[++i];
+        else if (a[i].starts_with("-s") && !parse_int(a[i], v)) sep = a[i].substr(2);
+        else ops.push_back(a[i]);
     }
-    f.resize(4);
-    // Fields: kernel name, release, machine, node name.
-    bool all = false, s = false, r = false, m = false, n = false;
-    for (auto& o : a) {
-        if (o == "-a" || o == "--all") all = true;
-        else if (o == "-s") s = true;
-        else if (o == "-r") r = true;
-        else if (o == "-m") m = true;
-        else if (o == "-n") n = true;
-        else { errout("uname: invalid option '" + o + "'\n"); return 1; }
+    if (ops.empty()) return usage_error("seq", "missing operand");
+    if (ops.size() > 3) return usage_error("seq", "extra operand '" + ops[3] + "'");
+    long long n[3];
+    for (size_t i = 0; i < ops.size(); ++i)
+        if (!parse_int(ops[i], n[i])) return usage_error("seq", "invalid argument: '" + ops[i] + "'");
+    long long first = 1, incr = 1, last = n[0];
+    if (ops.size() == 2) { first = n[0]; last = n[1]; }
+    if (ops.size() == 3) { first = n[0]; incr = n[1]; last = n[2]; }
+    if (incr == 0) return usage_error("seq", "invalid Zero increment value: '0'");
+    size_t width = equal_width ? std::max(std::to_string(first).size(), std::to_string(last).size()) : 0;
+    std::string text;
+    bool any = false;
+    for (long long v = first; incr > 0 ? v <= last : v >= last; v += incr) {
+        std::string s = std::to_string(std::llabs(v));
+        size_t digits = width > 0 && v < 0 ? width - 1 : width;
+        if (s.size() < digits) s = std::string(digits - s.size(), '0') + s;
+        if (v < 0) s = "-" + s;
+        if (any) text += sep;
+        text += s;
+        any = true;
     }
-    if (!all && !r && !m && !n) s = true;
-    std::vector<std::string> outv;
-    if (all || s) outv.push_back(f[0]);
-    if (all || n) outv.push_back(f[3]);
-    if (all || r) outv.push_back(f[1]);
-    if (all || m) outv.push_back(f[2]);
-    std::string line;
-    for (size_t i = 0; i < outv.size(); ++i) line += (i ? " " : "") + outv[i];
-    out(line + "\n");
+    if (any) text += "\n";
+    out(text);
     return 0;
 }
 
-int cmd_kill(const Args& a) {
-    int sig = SIGTERM;
-    size_t i = 0;
-    if (!a.empty() && a[0].size() > 1 && a[0][0] == '-') {
-        std::string s = a[0].substr(1);
-        if (s == "9" || s == "KILL") sig = SIGKILL;
-        else if (s == "15" || s == "TERM") sig = SIGTERM;
-        else if (s == "2" || s == "INT") sig = SIGINT;
-        else if (s == "1" || s == "HUP") sig = SIGHUP;
-        else if (s == "17" || s == "CHLD") sig = SIGCHLD;
-        else if (s == "0") sig = 0;
-        else { errout("kill: invalid signal '" + s + "'\n"); return 1; }
-        i = 1;
+int cmd_pwd(const Args& a) {
+    if (!a.empty() && a[0] != "-L" && a[0] != "-P") return usage_error("pwd", "invalid option '" + a[0] + "'");
+    out(sys::cwd() + "\n");
+    return 0;
+}
+
+int cmd_basename(const Args& a) {
+    if (a.empty()) return usage_error("basename", "missing operand");
+    if (a.size() > 2) return usage_error("basename", "extra operand '" + a[2] + "'");
+    std::string b = base_name(a[0]);
+    if (a.size() == 2 && b.size() > a[1].size() && b.ends_with(a[1])) b.resize(b.size() - a[1].size());
+    out(b + "\n");
+    return 0;
+}
+
+int cmd_dirname(const Args& a) {
+    if (a.empty()) return usage_error("dirname", "missing operand");
+    std::string text;
+    for (auto p : a) {
+        while (p.size() > 1 && p.ends_with('/')) p.pop_back();
+        size_t slash = p.rfind('/');
+        if (slash == std::string::npos) p = ".";
+        else {
+            p = p.substr(0, slash);
+            while (p.size() > 1 && p.ends_with('/')) p.pop_back();
+            if (p.empty()) p = "/";
+        }
+        text += p + "\n";
     }
-    if (i >= a.size()) { errout("kill: missing pid\n"); return 1; }
+    out(text);
+    return 0;
+}
+
+namespace {
+
+// The file PATH lookup would run for `name`, if any.
+std::optional<std::string> find_in_path(const std::string& name) {
+    if (name.find('/') != std::string::npos) {
+        auto st = sys::stat(name);
+        if (st && (st->st_mode & MODE_TYPE) != MODE_DIR && (st->st_mode & 0111)) return name;
+        return std::nullopt;
+    }
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "/usr/bin";
+    size_t pos = 0;
+    while (pos <= p.size()) {
+        size_t colon = p.find(':', pos);
+        std::string dir = p.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+        if (dir.empty()) dir = ".";
+        std::string cand = join_path(dir, name);
+        auto st = sys::stat(cand);
+        if (st && (st->st_mode & MODE_TYPE) != MODE_DIR && (st->st_mode & 0111)) return cand;
+        if (colon == std::string::npos) break;
+        pos = colon + 1;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+int cmd_which(const Args& a) {
+    auto o = parse_opts("which", a, {"a", ""});
+    if (!o) return 1;
+    if (o->operands.empty()) return 1;
     int rc = 0;
-    for (; i < a.size(); ++i) {
-        char* end = nullptr;
-        long pid = std::strtol(a[i].c_str(), &end, 10);
-        if (!end || *end) { errout("kill: invalid pid '" + a[i] + "'\n"); rc = 1; continue; }
-        if (auto r = sys::kill(int(pid), sig); !r) rc = fail("kill", a[i], r.error());
+    std::string text;
+    for (auto& n : o->operands) {
+        if (auto p = find_in_path(n)) text += *p + "\n";
+        else rc = 1;
     }
+    out(text);
     return rc;
 }
 
-int cmd_mkdir(const Args& a) {
-    bool parents = false;
-    uint16_t mode = 0755;
-    std::vector<std::string> dirs;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i] == "-p") parents = true;
-        else if (a[i] == "-m" && i + 1 < a.size()) mode = uint16_t(std::strtoul(a[++i].c_str(), nullptr, 8));
-        else dirs.push_back(a[i]);
-    }
-    int rc = 0;
-    for (auto& d : dirs) {
-        std::vector<std::string> todo{d};
-        if (parents) {
-            todo.clear();
-            std::string p = sys::canonicalize(d);
-            for (size_t pos = 1; pos <= p.size(); ++pos)
-                if (pos == p.size() || p[pos] == '/') todo.push_back(p.substr(0, pos));
+// xargs [-n N] [-I STR] [-0] [-d C] [-t] [CMD [ARG...]]: run CMD (echo by
+// default) with the words of standard input appended (or substituted for STR).
+int cmd_xargs(const Args& a) {
+    auto o = parse_opts("xargs", a, {"0tr", "nIdL", {{"max-args", 'n'}, {"null", '0'}, {"verbose", 't'}, {"delimiter", 'd'},
+                                                      {"no-run-if-empty", 'r'}}, true});
+    if (!o) return 1;
+    long long per = 0;
+    if (o->values.count('n') && (!parse_int(o->value('n'), per) || per < 1))
+        return usage_error("xargs", "invalid number for -n option: '" + o->value('n') + "'");
+    if (o->values.count('L') && (!parse_int(o->value('L'), per) || per < 1))
+        return usage_error("xargs", "invalid number for -L option: '" + o->value('L') + "'");
+    std::string replace = o->value('I');
+    Args cmd = o->operands.empty() ? Args{"echo"} : o->operands;
+    auto input = sys::read_all(0);
+    if (!input) return fail("xargs", "standard input", input.error());
+    std::vector<std::string> words;
+    if (o->has('0') || o->values.count('d') || !replace.empty() || o->values.count('L')) {
+        char d = o->has('0') ? '\0' : o->values.count('d') ? (o->value('d') == "\\n" ? '\n' : o->value('d')[0]) : '\n';
+        size_t pos = 0;
+        while (pos < input->size()) {
+            size_t e = input->find(d, pos);
+            if (e == std::string::npos) e = input->size();
+            if (e > pos || d != '\n') words.push_back(input->substr(pos, e - pos));
+            pos = e + 1;
         }
-        for (auto& t : todo) {
-            auto fd = sys::open(t, O_CREAT_ | O_DIRECTORY_ | O_RDONLY_ | (parents ? 0 : O_EXCL_), mode);
-            if (!fd) {
-                if (parents && fd.error().errnum == EEXIST_) continue;
-                rc = fail("mkdir", "cannot create directory '" + d + "'", fd.error());
-                break;
+    } else {
+        std::string cur;
+        char quote = 0;
+        bool in_word = false;
+        for (char c : *input) {
+            if (quote) { if (c == quote) quote = 0; else cur += c; continue; }
+            if (c == '\'' || c == '"') { quote = c; in_word = true; continue; }
+            if (c == ' ' || c == '\n' || c == '\t') {
+                if (in_word) { words.push_back(cur); cur.clear(); in_word = false; }
+                continue;
             }
-            (void)sys::close(*fd);
+            cur += c;
+            in_word = true;
         }
+        if (in_word) words.push_back(cur);
     }
-    return rc;
-}
-
-static Result<void> remove_path(const std::string& p, bool recursive) {
-    auto st = TRY(sys::stat(p));
-    if ((st.st_mode & MODE_TYPE) == MODE_DIR) {
-        if (!recursive) return err(EISDIR_);
-        auto entries = TRY(sys::read_dir(p));
-        for (auto& e : entries) TRY(remove_path(p + "/" + e.name, true));
-        return sys::unlink(p, AT_REMOVEDIR_);
-    }
-    return sys::unlink(p, 0);
-}
-
-int cmd_rm(const Args& a) {
-    bool recursive = false, force = false;
-    std::vector<std::string> paths;
-    for (auto& s : a) {
-        if (s.size() > 1 && s[0] == '-') {
-            for (char c : s.substr(1)) {
-                if (c == 'r' || c == 'R') recursive = true;
-                else if (c == 'f') force = true;
+    if (words.empty() && (o->has('r') || !replace.empty())) return 0;
+    if (!replace.empty() && per == 0) per = 1;
+    int rc = 0;
+    size_t i = 0;
+    do {
+        Args argv = cmd;
+        size_t n = per > 0 ? size_t(per) : words.size();
+        std::vector<std::string> chunk(words.begin() + long(i), words.begin() + long(std::min(words.size(), i + n)));
+        i += n;
+        if (!replace.empty()) {
+            for (auto& arg : argv) {
+                for (size_t p = arg.find(replace); p != std::string::npos; p = arg.find(replace, p + chunk[0].size()))
+                    arg.replace(p, replace.size(), chunk[0]);
             }
         } else {
-            paths.push_back(s);
+            argv.insert(argv.end(), chunk.begin(), chunk.end());
         }
-    }
-    int rc = 0;
-    for (auto& p : paths) {
-        auto r = remove_path(p, recursive);
-        if (!r && !(force && r.error().errnum == ENOENT_)) rc = fail("rm", "cannot remove '" + p + "'", r.error());
-    }
-    return rc;
-}
-
-int cmd_touch(const Args& a) {
-    int rc = 0;
-    for (auto& p : a) {
-        auto fd = sys::open(p, O_CREAT_ | O_WRONLY_, 0644);
-        if (!fd) { rc = fail("touch", "cannot touch '" + p + "'", fd.error()); continue; }
-        (void)sys::close(*fd);
-    }
+        if (o->has('t')) {
+            std::string line;
+            for (size_t k = 0; k < argv.size(); ++k) line += (k ? " " : "") + argv[k];
+            errout(line + "\n");
+        }
+        sys::SpawnSpec spec;
+        spec.path = argv[0];
+        spec.argv = argv;
+        auto pid = sys::spawn(spec);
+        if (!pid) return fail("xargs", argv[0], pid.error()) + (pid.error().errnum == ENOENT_ ? 126 : 125);
+        auto r = sys::waitpid(*pid, 0);
+        if (!r) return fail("xargs", "waiting for " + argv[0], r.error());
+        if (!sys::exited(r->second)) return 125;
+        if (sys::exit_code(r->second) == 255) return 124;
+        if (sys::exit_code(r->second) != 0) rc = 123;
+    } while (i < words.size());
     return rc;
 }
 

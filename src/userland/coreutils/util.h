@@ -1,13 +1,19 @@
-// Helpers for the userland programs: output through libredox fds.
+// Helpers shared by the coreutils commands: output through libredox fds,
+// option parsing in the GNU style, reading inputs, formatting sizes and modes.
 #pragma once
 
 #include "schemes/libredox.h"
 
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace redox::userland {
+
+using Args = std::vector<std::string>;
 
 inline void out(std::string_view s) { (void)sys::write_all(1, s); }
 inline void errout(std::string_view s) { (void)sys::write_all(2, s); }
@@ -16,20 +22,74 @@ inline int fail(std::string_view prog, std::string_view what, const Error& e) {
     errout(std::string(prog) + ": " + std::string(what) + ": " + e.message() + "\n");
     return 1;
 }
-using Args = std::vector<std::string>;
+// "PROG: message" on stderr; returns `code`.
+int usage_error(std::string_view prog, std::string_view msg, int code = 1);
 
-int cmd_echo(const Args&);
-int cmd_cat(const Args&);
-int cmd_ls(const Args&);
-int cmd_ps(const Args&);
-int cmd_kill(const Args&);
-int cmd_sleep(const Args&);
-int cmd_true(const Args&);
-int cmd_false(const Args&);
-int cmd_env(const Args&);
-int cmd_uname(const Args&);
-int cmd_mkdir(const Args&);
-int cmd_rm(const Args&);
-int cmd_touch(const Args&);
+// Parsed command line: short flags (possibly grouped, "-la"), options taking a
+// value ("-n 5", "-n5"), long options mapped to short letters, "--" ending
+// options, and the remaining operands in order.
+struct Opts {
+    std::set<char> flags;
+    std::map<char, std::string> values;
+    std::vector<std::string> operands;
+    bool has(char c) const { return flags.count(c) != 0; }
+    std::string value(char c, std::string def = {}) const {
+        auto it = values.find(c);
+        return it == values.end() ? def : it->second;
+    }
+};
+struct OptSpec {
+    std::string_view flags;        // letters without a value
+    std::string_view with_value;   // letters that take a value
+    std::map<std::string, char> longs = {};  // "--all" -> 'a' (name without dashes)
+    bool stop_at_operand = false;  // options end at the first operand (env, xargs)
+};
+// On a bad option prints "PROG: invalid option -- 'x'" and returns nullopt.
+std::optional<Opts> parse_opts(std::string_view prog, const Args& a, const OptSpec& spec);
+
+// Parse a decimal number; false if it is not one.
+bool parse_int(std::string_view s, long long& v);
+
+// The whole content of a file ("-" = standard input).
+Result<std::string> read_input(const std::string& path);
+// Split text into lines without their '\n' (a final line without one counts).
+std::vector<std::string> split_lines(std::string_view text);
+std::string join_path(std::string_view dir, std::string_view name);
+std::string base_name(std::string_view path);
+
+// "1.5K"-style sizes (powers of 1024), as GNU's -h.
+std::string human_size(uint64_t n);
+// "drwxr-xr-x".
+std::string mode_string(uint16_t mode);
+// "2026-11-23 11:20" in UTC.
+std::string format_time(uint64_t secs, const char* fmt = "%Y-%m-%d %H:%M");
+
+// Account names from /etc/passwd and /etc/group (Redox format, `;`-separated).
+std::string user_name(uint32_t uid);
+std::string group_name(uint32_t gid);
+std::optional<uint32_t> user_id(std::string_view name);
+std::optional<uint32_t> group_id(std::string_view name);
+
+// Stat of the path itself (a symlink is not followed).
+Result<Stat> lstat(std::string_view path);
+// The target of a symlink.
+Result<std::string> read_link(std::string_view path);
+// Now, from the `time` scheme's realtime clock.
+TimeSpec now_realtime();
+// A mode operand: octal ("755") or symbolic ("u+x,go-w", "a=r") applied to `base`.
+std::optional<uint16_t> parse_mode(std::string_view spec, uint16_t base, bool is_dir);
+
+// Text of a kernel file such as /scheme/sys/context.
+Result<std::string> read_file(std::string_view path);
+
+#define COREUTILS_COMMANDS(X)                                                                     \
+    X(echo) X(cat) X(ls) X(ps) X(kill) X(sleep) X(true) X(false) X(env) X(uname) X(mkdir) X(rm)   \
+    X(touch) X(cp) X(mv) X(rmdir) X(ln) X(head) X(tail) X(wc) X(grep) X(sort) X(uniq) X(cut)      \
+    X(tr) X(seq) X(date) X(stat) X(chmod) X(chown) X(find) X(du) X(df) X(free) X(hostname)        \
+    X(which) X(tee) X(xargs) X(dmesg) X(id) X(whoami) X(pwd) X(basename) X(dirname)
+
+#define COREUTILS_DECLARE(name) int cmd_##name(const Args&);
+COREUTILS_COMMANDS(COREUTILS_DECLARE)
+#undef COREUTILS_DECLARE
 
 } // namespace redox::userland
