@@ -216,6 +216,57 @@ int trace(const Ctx& c, std::span<const std::string> a) {
     return 0;
 }
 
+// Input as the display would deliver it, through Orbital's control handle.
+int input(const Ctx& c, std::span<const std::string> a) {
+    auto usage = [&] {
+        return c.fail("usage: sim input key CODE [press|release] [U+XXXX] | text STRING | mouse X Y | "
+                      "click X Y | button L M R | scroll DX DY");
+    };
+    if (a.empty()) return usage();
+    std::vector<std::string> lines;
+    auto join = [&](size_t from) {
+        std::string l;
+        for (size_t i = from; i < a.size(); ++i) l += " " + a[i];
+        return l;
+    };
+    const std::string& kind = a[0];
+    if (kind == "key" && a.size() >= 2 && a.size() <= 4) lines.push_back("key" + join(1));
+    else if (kind == "text" && a.size() >= 2) {
+        std::string text = join(1).substr(1);
+        for (unsigned char ch : text) lines.push_back(fmt::format("text U+{:04X}", unsigned(ch)));
+    } else if (kind == "mouse" && a.size() == 3) lines.push_back("mouse" + join(1));
+    else if (kind == "button" && a.size() == 4) lines.push_back("button" + join(1));
+    else if (kind == "scroll" && a.size() == 3) lines.push_back("scroll" + join(1));
+    else if (kind == "click" && a.size() == 3) {
+        lines.push_back("mouse " + a[1] + " " + a[2]);
+        lines.push_back("button 1 0 0");
+        lines.push_back("button 0 0 0");
+    } else return usage();
+    auto fd = sys::open("/scheme/orbital/control", O_WRONLY_);
+    if (!fd) return c.fail("input: /scheme/orbital/control: " + fd.error().message() + " (is orbital running?)");
+    for (auto& l : lines) {
+        if (auto w = sys::write(*fd, l.data(), l.size()); !w) {
+            (void)sys::close(*fd);
+            return c.fail("input: \"" + l + "\": " + w.error().message());
+        }
+    }
+    (void)sys::close(*fd);
+    return 0;
+}
+
+// Run a program of the sim and wait for it; its status is ours.
+int run_program(const Ctx& c, const std::vector<std::string>& argv) {
+    sys::SpawnSpec spec;
+    spec.path = argv[0];
+    spec.argv = argv;
+    spec.fds = {{0, 0}, {1, 1}, {2, 2}};
+    auto pid = sys::spawn(spec);
+    if (!pid) return c.fail(argv[0] + ": " + pid.error().message());
+    auto st = sys::waitpid(*pid, 0);
+    if (!st) return c.fail(argv[0] + ": waitpid: " + st.error().message());
+    return sys::exited(st->second) ? sys::exit_code(st->second) : 128 + sys::term_signal(st->second);
+}
+
 } // namespace
 
 bool parse_duration(std::string_view text, uint64_t& ns) {
@@ -238,7 +289,7 @@ bool parse_duration(std::string_view text, uint64_t& ns) {
 int run(std::span<const std::string> args, const Sink& out, const Sink& err) {
     Ctx c{out, err};
     if (args.size() < 2) {
-        return c.fail("usage: sim wait-scheme|kill|restart|log|time|fault|trace|ps ...");
+        return c.fail("usage: sim wait-scheme|kill|restart|log|time|fault|trace|ps|input|screenshot ...");
     }
     const std::string& cmd = args[1];
     auto rest = args.subspan(2);
@@ -250,7 +301,13 @@ int run(std::span<const std::string> args, const Sink& out, const Sink& err) {
     if (cmd == "time") return time_cmd(c, rest);
     if (cmd == "fault") return fault(c, rest);
     if (cmd == "trace") return trace(c, rest);
-    return c.fail("unknown command '" + cmd + "' (wait-scheme, kill, restart, log, ps, time, fault, trace)");
+    if (cmd == "input") return input(c, rest);
+    if (cmd == "screenshot") {
+        if (rest.size() != 1) return c.fail("usage: sim screenshot FILE");
+        return run_program(c, {"screenshot", rest[0]});
+    }
+    return c.fail("unknown command '" + cmd +
+                  "' (wait-scheme, kill, restart, log, ps, time, fault, trace, input, screenshot)");
 }
 
 } // namespace redox::simctl

@@ -9,6 +9,9 @@
 //   sim fault list|clear              injected-fault rules
 //   sim trace on|off                  scheme-call tracing (boot --trace FILE)
 //   sim ps                            the process table
+//   sim input key CODE [press|release] [U+XXXX] | text STRING | mouse X Y |
+//             click X Y | button L M R | scroll DX DY   input through Orbital
+//   sim screenshot FILE               the screen as PNG (Orbital's screenshot)
 #pragma once
 
 #include <functional>
