@@ -9,6 +9,10 @@
 //                         gives the screen as W*H 0xAARRGGBB words (offset = byte
 //                         offset; one copy through the arena); fpath
 //                         "orbital:screen/W/H". What `screenshot` uses.
+//   display               redox-sim extension (the vesad role, read side): what the
+//                         display backend shows, captured at open (for SDL2 the
+//                         renderer's pixels read back); read as `screen`; fpath
+//                         "orbital:display/W/H".
 //   control               redox-sim extension, uid 0 only: write text commands
 //                         (control.h) that inject input as the display would.
 // Window handles: fmap (mmap_prep) returns the window's memfd, W*H*4 bytes shared
@@ -22,6 +26,7 @@
 // pixels never cross the ring.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -47,14 +52,22 @@ public:
 
     // Input from the display backend (or a control handle); wakes parked readers.
     void inject(const InputEvent& ev);
+    // Composites the damage and shows it on the display (the daemon's loop does the
+    // same); screen reads call it so no damage is taken from the display.
+    void set_presenter(std::function<void()> present) { m_present = std::move(present); }
+    // How `display` handles capture what the backend shows.
+    void set_display_capture(std::function<Result<Image>()> capture) { m_capture = std::move(capture); }
 
 private:
-    enum class Extra { Screen, Control };
+    enum class Extra { Screen, Control, Display };
     // Our handles live above the server's id range.
     static constexpr uint64_t kExtraBase = uint64_t(1) << 62;
 
     OrbitalServer& m_server;
     std::map<uint64_t, Extra> m_extra;
+    std::map<uint64_t, Image> m_captures;   // per display handle
+    std::function<Result<Image>()> m_capture;
+    std::function<void()> m_present;
     uint64_t m_next_extra = kExtraBase;
 };
 

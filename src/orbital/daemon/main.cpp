@@ -6,6 +6,7 @@
 // when the sim has one. One loop owns everything: requests, input, compositing.
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -88,16 +89,29 @@ int main(int argc, char** argv) {
     so.config = load_config(args.config.empty() ? "/ui/orbital.toml" : args.config, !args.config.empty());
 
     std::unique_ptr<DisplayBackend> display;
+    std::function<Result<Image>()> shown;   // what the display shows, for `display` handles
     if (args.display == "sdl") {
         auto sdl = SdlBackend::create(args.width, args.height, "redox-sim orbital");
         if (!sdl) daemon::die("orbital", "SDL2 display: " + sdl.error().message() + " (boot with --display headless)");
+        SdlBackend* b = sdl->get();
+        shown = [b] { return b->read_back(); };
         display = std::move(*sdl);
     } else {
-        display = std::make_unique<HeadlessBackend>(args.width, args.height);
+        auto headless = std::make_unique<HeadlessBackend>(args.width, args.height);
+        HeadlessBackend* b = headless.get();
+        shown = [b]() -> Result<Image> { return b->frame(); };
+        display = std::move(headless);
     }
     auto server = OrbitalServer::create(so);
     if (!server) daemon::die("orbital", server.error().message());
     OrbitalScheme scheme(**server);
+    auto present = [&] {
+        if (!(*server)->has_damage()) return;
+        auto rects = (*server)->composite();
+        display->present((*server)->screen().view(), rects);
+    };
+    scheme.set_presenter(present);
+    scheme.set_display_capture(shown);
     if (auto r = scheme.attach("orbital"); !r) daemon::die("orbital", r.error().message());
     daemon::ready();
 
@@ -109,10 +123,7 @@ int main(int argc, char** argv) {
         uint32_t seen = wake.seq.load(std::memory_order_seq_cst);
         for (const InputEvent& ev : display->poll_input()) scheme.inject(ev);
         bool any = scheme.poll_once();   // also re-runs reads parked before the input
-        if ((*server)->has_damage()) {
-            auto rects = (*server)->composite();
-            display->present((*server)->screen().view(), rects);
-        }
+        present();
         if (any) continue;
         if (poll_display) (void)wake.wait(seen, 8'000'000);
         else sys::wait_wake(seen);

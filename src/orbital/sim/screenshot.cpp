@@ -1,6 +1,8 @@
-// screenshot PATH: writes what Orbital shows now as a PNG file at the sim path PATH
-// (e.g. /scheme/host/shot.png with `redox-sim boot --share DIR`). Reads the
-// composited screen from /scheme/orbital/screen; Redox itself has no such tool.
+// screenshot [--display] PATH: writes what Orbital shows now as a PNG file at the sim
+// path PATH (e.g. /scheme/host/shot.png with `redox-sim boot --share DIR`). Reads the
+// composited screen from /scheme/orbital/screen, or with --display what the display
+// backend shows (/scheme/orbital/display: for SDL2 the window's pixels read back from
+// the renderer). Redox itself has no such tool.
 #include <charconv>
 #include <string>
 #include <vector>
@@ -20,14 +22,17 @@ using namespace redox;
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) die("usage: screenshot PATH");
-    std::string path = argv[1];
+    bool shown = argc == 3 && std::string_view(argv[1]) == "--display";
+    if (argc != 2 + int(shown) || std::string_view(argv[argc - 1]).starts_with("-"))
+        die("usage: screenshot [--display] PATH");
+    std::string path = argv[argc - 1];
+    const char* source = shown ? "/display" : "/screen";
     (void)sys::set_name("screenshot");
     const char* display = std::getenv("ORBITAL_DISPLAY");
     std::string root = display && *display ? display : "/scheme/orbital";
-    auto screen = sys::open(root + "/screen", O_RDONLY_ | O_CLOEXEC_);
-    if (!screen) die(root + "/screen: " + screen.error().message() + " (is orbital running?)");
-    // "orbital:screen/W/H"
+    auto screen = sys::open(root + source, O_RDONLY_ | O_CLOEXEC_);
+    if (!screen) die(root + source + ": " + screen.error().message() + " (is orbital running?)");
+    // "orbital:screen/W/H" or "orbital:display/W/H"
     auto where = sys::fpath(*screen);
     if (!where) die("fpath: " + where.error().message());
     int32_t size[2] = {};

@@ -56,12 +56,37 @@ struct TempDir {
     ~TempDir() { std::error_code ec; fs::remove_all(path, ec); }
 };
 
-} // namespace
+// The window orbital-check draws at (840,440), 160x120: red | blue halves, a green
+// 10x10 square at (20,20). Exact for solid areas.
+void check_pattern(const redox::orbital::Image& img) {
+    constexpr int32_t X = 840, Y = 440;
+    REQUIRE(img.width() >= X + 160);
+    REQUIRE(img.height() >= Y + 120);
+    CHECK(img.at(X + 5, Y + 5) == 0xFFFF0000u);
+    CHECK(img.at(X + 79, Y + 119) == 0xFFFF0000u);
+    CHECK(img.at(X + 80, Y + 0) == 0xFF0000FFu);
+    CHECK(img.at(X + 159, Y + 119) == 0xFF0000FFu);
+    CHECK(img.at(X + 20, Y + 20) == 0xFF00FF00u);
+    CHECK(img.at(X + 29, Y + 29) == 0xFF00FF00u);
+    CHECK(img.at(X + 30, Y + 30) == 0xFFFF0000u);
+    int wrong = 0;
+    for (int32_t y = 0; y < 120; ++y)
+        for (int32_t x = 0; x < 160; ++x) {
+            uint32_t want = (x >= 20 && x < 30 && y >= 20 && y < 30) ? 0xFF00FF00u : x < 80 ? 0xFFFF0000u : 0xFF0000FFu;
+            wrong += img.at(X + x, Y + y) != want;
+        }
+    CHECK(wrong == 0);
+    // Outside every window: the background colour of the desktop's /ui/orbital.toml.
+    CHECK(img.at(1010, 10) == 0xFF1E2A3Au);
+    // Just left of the window: not the window's red.
+    CHECK(img.at(X - 2, Y + 60) != 0xFFFF0000u);
+}
 
-TEST_CASE("a sim client's pattern reaches the screen and the screenshot", "[sim]") {
+void draw_and_check(const std::string& display, const std::string& screenshot_args) {
     TempDir dir;
-    Run r = sim(boot_desktop("--share " + quote(dir.path) +
-                             " --exec '/scheme/initfs/bin/orbital-check draw /scheme/host/shot.png'"));
+    Run r = sim("boot --config desktop --display " + display + " --timeout 60 --log-level quiet --share " +
+                quote(dir.path) + " --exec '/scheme/initfs/bin/orbital-check draw " + screenshot_args +
+                " /scheme/host/shot.png'");
     INFO(r.out);
     REQUIRE(r.status == 0);
     REQUIRE(r.out.find("orbital-check draw: ok") != std::string::npos);
@@ -70,27 +95,23 @@ TEST_CASE("a sim client's pattern reaches the screen and the screenshot", "[sim]
     REQUIRE(img.has_value());
     REQUIRE(img->width() == 1024);
     REQUIRE(img->height() == 768);
-    // The window orbital-check drew at (840,440), 160x120: red | blue halves, a green
-    // 10x10 square at (20,20). Exact for solid areas.
-    constexpr int32_t X = 840, Y = 440;
-    CHECK(img->at(X + 5, Y + 5) == 0xFFFF0000u);
-    CHECK(img->at(X + 79, Y + 119) == 0xFFFF0000u);
-    CHECK(img->at(X + 80, Y + 0) == 0xFF0000FFu);
-    CHECK(img->at(X + 159, Y + 119) == 0xFF0000FFu);
-    CHECK(img->at(X + 20, Y + 20) == 0xFF00FF00u);
-    CHECK(img->at(X + 29, Y + 29) == 0xFF00FF00u);
-    CHECK(img->at(X + 30, Y + 30) == 0xFFFF0000u);
-    int wrong = 0;
-    for (int32_t y = 0; y < 120; ++y)
-        for (int32_t x = 0; x < 160; ++x) {
-            uint32_t want = (x >= 20 && x < 30 && y >= 20 && y < 30) ? 0xFF00FF00u : x < 80 ? 0xFFFF0000u : 0xFF0000FFu;
-            wrong += img->at(X + x, Y + y) != want;
-        }
-    CHECK(wrong == 0);
-    // Outside every window: the background colour of the desktop's /ui/orbital.toml.
-    CHECK(img->at(1010, 10) == 0xFF1E2A3Au);
-    // Just left of the window: not the window's red.
-    CHECK(img->at(X - 2, Y + 60) != 0xFFFF0000u);
+    check_pattern(*img);
+}
+
+} // namespace
+
+TEST_CASE("a sim client's pattern reaches the screen and the screenshot", "[sim]") {
+    draw_and_check("headless", "");
+}
+
+TEST_CASE("screenshot --display shows what the headless display was given", "[sim]") {
+    draw_and_check("headless", "--display");
+}
+
+// Run under Xvfb by sim_sdl_xvfb.sh: the pixels are read back from the SDL2 renderer
+// of the window Orbital opened on the X server.
+TEST_CASE("with --display sdl the pattern reaches the SDL2 window", "[.sdl]") {
+    draw_and_check("sdl", "--display");
 }
 
 TEST_CASE("injected input reaches the focused sim client in order", "[sim]") {

@@ -1,7 +1,7 @@
 // orbital-check: Orbital checks that run inside a booted sim, one per subcommand
 // (tests/unit/orbital/test_sim.cpp boots them and checks the host side):
-//   draw [SHOT]   a window with a known pattern; the composited screen must show it;
-//                 with SHOT, runs `screenshot SHOT` while the window is up
+//   draw [ARGS]   a window with a known pattern; the composited screen must show it;
+//                 with ARGS, runs `screenshot ARGS` while the window is up
 //   input         input injected through /scheme/orbital/control reaches the window
 //                 in order with the right payloads (mouse, buttons, text, keys,
 //                 scroll, then Quit from a click on the close button)
@@ -64,7 +64,7 @@ std::vector<uint32_t> read_screen(int32_t& w, int32_t& h) {
     return px;
 }
 
-void check_draw(const std::string& shot) {
+void check_draw(const std::vector<std::string>& shot_args) {
     SchemeTransport t;
     auto win = must(Window::create(t, kX, kY, kW, kH, "check"), "open window");
     if (win->x() != kX || win->y() != kY || win->width() != kW || win->height() != kH)
@@ -93,10 +93,11 @@ void check_draw(const std::string& shot) {
     if (screen[size_t(kY) * size_t(sw) + size_t(kX)] != kGreen) fail("Y damage did not reach the screen");
     win->rect(0, 0, 4, 4, Color{kRed});
     must(win->sync(), "fsync");
-    if (!shot.empty()) {
+    if (!shot_args.empty()) {
         sys::SpawnSpec s;
         s.path = "screenshot";
-        s.argv = {"screenshot", shot};
+        s.argv = {"screenshot"};
+        s.argv.insert(s.argv.end(), shot_args.begin(), shot_args.end());
         int pid = must(sys::spawn(s), "spawn screenshot");
         auto [_, status] = must(sys::waitpid(pid, 0), "wait screenshot");
         if (!sys::exited(status) || sys::exit_code(status) != 0)
@@ -319,13 +320,13 @@ void check_latency(int n) {
 
 int main(int argc, char** argv) {
     g_name = argc > 1 ? argv[1] : "";
-    if (g_name == "draw" && argc <= 3) check_draw(argc == 3 ? argv[2] : "");
+    if (g_name == "draw") check_draw({argv + 2, argv + argc});
     else if (g_name == "input" && argc == 2) check_input();
     else if (g_name == "robust" && argc == 2) check_robust();
     else if (g_name == "protocol" && argc == 2) check_protocol();
     else if (g_name == "latency" && argc == 3) check_latency(std::max(10, std::atoi(argv[2])));
     else if (g_name == "die-with-window") die_with_window();
-    else fail("usage: orbital-check draw [SHOT] | input | protocol | robust | latency N");
+    else fail("usage: orbital-check draw [SCREENSHOT-ARGS] | input | protocol | robust | latency N");
     (void)sys::write_all(1, "orbital-check " + g_name + ": ok\n");
     sys::exit(0);
 }
