@@ -44,7 +44,8 @@ Result<int> SimOs::open(const std::string& path, int flags) {
     if (flags & kCreate) f |= redox::O_CREAT_;
     if (flags & kTruncate) f |= redox::O_TRUNC_;
     if (flags & kAppend) f |= redox::O_APPEND_;
-    auto fd = sys::open(path, f, 0666);
+    // New files get 0644: relibc's default umask (022) applied to 0666.
+    auto fd = sys::open(path, f, 0644);
     if (!fd) return err(fd.error().errnum, path);
     return *fd;
 }
