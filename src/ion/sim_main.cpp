@@ -8,6 +8,9 @@
 #include "ion/shell.h"
 #include "ion/sim_os.h"
 #include "schemes/libredox.h"
+#ifdef ION_WITH_SIMCTL
+#include "userland/sim/sim_command.h"
+#endif
 
 #include <signal.h>
 
@@ -91,6 +94,17 @@ int run(const std::vector<std::string>& args) {
         case ion::Invocation::Action::Run: break;
     }
     ion::Shell shell(os, inv.opts);
+#ifdef ION_WITH_SIMCTL
+    // `sim ...` runs in the shell: no process per scenario step, and its
+    // output can be piped or captured like any builtin's.
+    shell.register_builtin(
+        "sim",
+        [](ion::Shell&, std::span<const std::string> a, ion::Io& io) {
+            return redox::simctl::run(a, [&](std::string_view s) { io.out->write(s); },
+                                      [&](std::string_view s) { io.err->write(s); });
+        },
+        "scenario control of the sim (wait-scheme, kill, restart, log, time, fault, trace, ps, input, screenshot)");
+#endif
     return ion::run_invocation(shell, inv, args, console_repl);
 }
 

@@ -39,6 +39,10 @@ out="$(boot --exec "ion -c 'let u = \$(uname); echo \"<\$u>\"; echo @(ls /usr/bi
 out="$(boot --exec "ion -c 'cd /usr; let x = \$(cd /tmp; ls /tmp/.. | cat > /scheme/null; echo \$PWD); echo \$x \$PWD'" )"; rc=$?
 [ $rc = 0 ] && [ "$out" = "/tmp /usr" ]; check capture-keeps-cwd $? "rc=$rc out=$out"
 
+# `sim` is a builtin of the sim's Ion: no process of its own shows in its ps.
+out="$(boot --exec "ion -c 'sim ps | cat'" )"; rc=$?
+[ $rc = 0 ] && grep -qE ' init$' <<<"$out" && ! grep -qE ' sim$' <<<"$out"; check sim-builtin $? "rc=$rc out=$out"
+
 out="$(boot --exec "ion -c 'exit 3'" )"; rc=$?
 [ $rc = 3 ]; check exit-status $? "rc=$rc out=$out"
 
