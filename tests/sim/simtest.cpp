@@ -493,7 +493,7 @@ void t_rootfs() {
     expect_err(sys::unlink("/tmp/rfs/two", AT_REMOVEDIR_), ENOTDIR_, "rmdir of a file");
     expect_err(sys::unlink("/tmp/rfs", 0), EISDIR_, "unlink of a directory");
     // fmap: a shared writable mapping reaches the file by fsync (ramfs has no fmap).
-    if (g_arg == "no-fmap") return;
+    if (g_arg == "ramfs") return;
     put("/tmp/rfs/mapped", std::string(8192, 'a'));
     int m = must(sys::open("/tmp/rfs/mapped", O_RDWR_), "open mapped");
     {
@@ -515,8 +515,17 @@ void t_rootfs_perm() {
     put("/tmp/rfs-public", "anyone", 0644);
     must(sys::close(must(sys::open("/tmp/rfs-closed", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0700), "mkdir")), "close");
     put("/tmp/rfs-closed/inside", "hidden");
+    put("/tmp/rfs-roots", "root's file in sticky /tmp", 0666);
     must(sys::setids(1000, 1000, 1000, 1000), "drop to uid 1000");
     expect_err(sys::open("/tmp/rfs-secret", O_RDONLY_), EACCES_, "read a 0600 root file");
+    int st_only = must(sys::open("/tmp/rfs-secret", O_RDONLY_ | O_STAT_), "stat a 0600 root file");
+    char byte;
+    if (g_arg != "ramfs") expect_err(sys::read(st_only, &byte, 1), EBADF_, "read through an O_STAT handle");
+    must(sys::close(st_only), "close");
+    int roots = must(sys::open("/tmp/rfs-roots", O_RDWR_), "open a 0666 root file in /tmp");
+    if (g_arg != "ramfs") expect_err(sys::frename(roots, "/tmp/rfs-stolen"), EPERM_, "rename someone else's file in sticky /tmp");
+    expect_err(sys::unlink("/tmp/rfs-roots"), EPERM_, "unlink someone else's file in sticky /tmp");
+    must(sys::close(roots), "close");
     expect(slurp("/tmp/rfs-public") == "anyone", "read a 0644 file");
     expect_err(sys::open("/tmp/rfs-public", O_WRONLY_), EACCES_, "write a 0644 root file");
     expect_err(sys::open("/etc/passwd", O_WRONLY_ | O_APPEND_), EACCES_, "write /etc/passwd");

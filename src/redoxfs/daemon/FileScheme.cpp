@@ -166,6 +166,7 @@ Result<OpenResult> FileScheme::open(std::string_view path, uint64_t flags, uint1
 
 Result<size_t> FileScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t, const CallerCtx&) {
     Handle* h = TRY(handle(id));
+    if (h->flags & O_STAT_) return err(EBADF_);   // opened to stat: no read permission was checked
     if (offset == ~0ull) offset = 0;
     if (auto m = m_mappings.find(h->ino); m != m_mappings.end() && m->second.shared_write) {
         // The mapping holds the newest bytes of the file.
@@ -182,6 +183,7 @@ Result<size_t> FileScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t of
 
 Result<size_t> FileScheme::write(uint64_t id, std::span<const uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx&) {
     Handle* h = TRY(handle(id));
+    if (h->flags & O_STAT_) return err(EBADF_);
     if (offset == ~0ull || (fd_flags & O_APPEND_)) offset = TRY(m_fs->stat(h->ino)).size;
     if (m_mappings.count(h->ino)) TRY(write_back(h->ino));
     size_t n = TRY(changed(m_fs->write(h->ino, offset, buf)));
@@ -232,8 +234,20 @@ Result<void> FileScheme::frename(uint64_t id, std::string_view path, const Calle
     auto to = TRY(resolve(path, c, true));
     if (!from.node || *from.node != h->ino) return err(ENOENT_);
     if (from.node == kRootId || to.name.empty()) return err(EBUSY_);
+    TRY(sticky_check(from.parent, *from.node, ctx));
+    if (to.node && *to.node != *from.node) TRY(sticky_check(to.parent, *to.node, ctx));
     TRY(changed(m_fs->rename(from.parent, from.name, to.parent, to.name, c)));
     h->path = to.path;
+    return {};
+}
+
+// In a sticky directory (/tmp) only root, the directory's owner and the entry's
+// owner may move or replace an entry.
+Result<void> FileScheme::sticky_check(uint32_t dir, uint32_t node, const CallerCtx& ctx) {
+    if (ctx.uid == 0) return {};
+    auto d = TRY(m_fs->stat(dir));
+    if (!(d.mode & 01000) || d.uid == ctx.uid) return {};
+    if (TRY(m_fs->stat(node)).uid != ctx.uid) return err(EPERM_);
     return {};
 }
 
@@ -281,7 +295,7 @@ Result<void> FileScheme::fsync(uint64_t id) {
 
 Result<void> FileScheme::ftruncate(uint64_t id, uint64_t len, const CallerCtx&) {
     Handle* h = TRY(handle(id));
-    if ((h->flags & O_ACCMODE_) == O_RDONLY_) return err(EBADF_);
+    if ((h->flags & O_ACCMODE_) == O_RDONLY_ || (h->flags & O_STAT_)) return err(EBADF_);
     if (m_mappings.count(h->ino)) TRY(write_back(h->ino));
     TRY(changed(m_fs->truncate(h->ino, len)));
     if (auto m = m_mappings.find(h->ino); m != m_mappings.end()) {
@@ -323,6 +337,7 @@ Result<void> FileScheme::unlink(std::string_view path, uint64_t flags, const Cal
 
 Result<int> FileScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx&) {
     Handle* h = TRY(handle(id));
+    if (h->flags & O_STAT_) return err(EBADF_);
     auto st = TRY(m_fs->stat(h->ino));
     if (is_dir(st.mode)) return err(EISDIR_);
     bool writable = (h->flags & O_ACCMODE_) == O_WRONLY_ || (h->flags & O_ACCMODE_) == O_RDWR_;

@@ -80,6 +80,7 @@ private:
     // Commits after a successful change; the result passes through.
     template <class T> Result<T> changed(Result<T> r);
     Result<void> write_back(uint32_t ino);
+    Result<void> sticky_check(uint32_t dir, uint32_t node, const CallerCtx& ctx);
 
     std::string m_name;
     std::unique_ptr<redoxfs::FileSystem> m_fs;
