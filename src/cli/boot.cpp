@@ -132,7 +132,11 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     auto dir = redoxfs::default_cache_dir();
     if (!dir) return err(dir.error().errnum, dir.error().context + " (use --root ramfs)");
     auto image = redoxfs::cached_root_image(spec, *dir);
-    if (!image) return err(image.error().errnum, "root image: " + image.error().message());
+    if (!image) {
+        std::string why = "root image: " + image.error().context;
+        if (image.error().errnum == ENOSPC_) why += fmt::format(" (the config's filesystem_size is {} MiB)", size >> 20);
+        return err(image.error().errnum, why);
+    }
     return fmt::format("notify /scheme/initfs/bin/redoxfs --private \"{}\"\n", image->path);
 }
 

@@ -121,7 +121,7 @@ Result<void> write_root_image(const RootImageSpec& spec, const std::string& path
     std::map<std::string, uint32_t> dirs{{"/", kRootId}};
     std::vector<uint8_t> chunk(1 << 20);
     for (auto& n : spec.nodes) {
-        auto fail = [&](const Error& e) { return err(e.errnum, n.path + ": " + e.message()); };
+        auto fail = [&](const Error& e) { return err(e.errnum, n.path + (e.context.empty() ? "" : ": " + e.context)); };
         uint16_t perm = uint16_t(n.mode & kModePerm);
         uint32_t id;
         if (n.path == "/") {
@@ -160,7 +160,7 @@ Result<void> write_root_image(const RootImageSpec& spec, const std::string& path
         }
         if (auto r = fs->chown(id, n.uid, n.gid); !r) return fail(r.error());
     }
-    if (auto r = fs->commit(true); !r) return err(r.error().errnum, path + ": " + r.error().message());
+    if (auto r = fs->commit(true); !r) return err(r.error().errnum, path + ": " + r.error().context);
     return {};
 }
 

@@ -76,6 +76,11 @@ head -c 2000000 /dev/urandom > "$tmp/garbage.img"
 out="$("$SIM" boot --image "$tmp/garbage.img" 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'garbage.img' <<<"$out"; check image-garbage $? "rc=$rc out=$out"
 
+printf 'include = ["minimal.toml"]\n[general]\nfilesystem_size = 8\n' > "$tmp/small.toml"
+out="$("$SIM" boot --config "$tmp/small.toml" --exec true 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'filesystem_size is 8 MiB' <<<"$out" && ! ls "$XDG_CACHE_HOME"/redox-sim/*.tmp* >/dev/null 2>&1
+check root-too-small $? "rc=$rc out=$out"
+
 out="$("$SIM" boot --root nfs 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'nfs' <<<"$out"; check root-bad $? "rc=$rc out=$out"
 
