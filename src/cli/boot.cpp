@@ -117,6 +117,8 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
         return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size);
     }
+    if (!cfg.general.encrypt_disk.empty())
+        return err(EOPNOTSUPP_, "general.encrypt_disk: encrypted root images are not built yet (boot with --root ramfs)");
     redoxfs::RootImageSpec spec;
     spec.nodes = std::move(*nodes);
     spec.size = size;
