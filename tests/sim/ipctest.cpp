@@ -1,5 +1,5 @@
-// ipctest: ipcd's schemes (chan, shm) between two sim processes. Run as
-// `ipctest chan` or `ipctest shm` inside a sim; prints "ok NAME" or
+// ipctest: ipcd's schemes (chan, shm, uds_stream, uds_dgram) between two sim
+// processes. Run as `ipctest chan|shm|uds|dgram` inside a sim; prints "ok NAME" or
 // "FAIL NAME: why" and exits 1. The child roles re-run this program.
 #include "schemes/libredox.h"
 
@@ -162,6 +162,123 @@ void shm_child() {
     must(sys::close(fd), "child close");
 }
 
+
+// uds: SYS_CALL socket verbs (metadata[0]), as ipcd's UdsScheme documents.
+constexpr uint64_t kBind = 0, kConnect = 1, kSendMsg = 4, kRecvMsg = 5;
+constexpr int EADDRINUSE_ = 98;
+
+Result<size_t> sock_call(int fd, uint64_t verb, std::string& payload) {
+    uint64_t meta[1] = {verb};
+    return sys::call(fd, payload.data(), payload.size(), 0, meta);
+}
+void sock_verb(int fd, uint64_t verb, std::string arg, const std::string& what) {
+    must(sock_call(fd, verb, arg), what);
+}
+
+struct Received {
+    std::string data;
+    uint64_t fds = 0;
+    int32_t pid = -1;
+    uint32_t uid = ~0u, gid = ~0u;
+};
+Received recv_msg(int fd) {
+    std::string buf(512, '\0');
+    size_t n = must(sock_call(fd, kRecvMsg, buf), "recvmsg");
+    Received r;
+    uint64_t len;
+    expect(n >= 8, "recvmsg answer too short");
+    std::memcpy(&len, buf.data(), 8);
+    r.data = buf.substr(8, len);
+    for (size_t off = 8 + len; off + 16 <= n;) {
+        int32_t level, type;
+        uint64_t clen;
+        std::memcpy(&level, buf.data() + off, 4);
+        std::memcpy(&type, buf.data() + off + 4, 4);
+        std::memcpy(&clen, buf.data() + off + 8, 8);
+        off += 16;
+        if (type == 1 && clen == 8) std::memcpy(&r.fds, buf.data() + off, 8);
+        if (type == 2 && clen == 12) {
+            std::memcpy(&r.pid, buf.data() + off, 4);
+            std::memcpy(&r.uid, buf.data() + off + 4, 4);
+            std::memcpy(&r.gid, buf.data() + off + 8, 4);
+        }
+        off += clen;
+    }
+    return r;
+}
+void send_msg(int fd, const std::string& data, uint64_t fd_count) {
+    std::string p(8, '\0');
+    uint64_t len = data.size();
+    std::memcpy(p.data(), &len, 8);
+    p += data;
+    if (fd_count) {
+        int32_t level = 1, type = 1;
+        uint64_t clen = 8;
+        p.append(reinterpret_cast<const char*>(&level), 4);
+        p.append(reinterpret_cast<const char*>(&type), 4);
+        p.append(reinterpret_cast<const char*>(&clen), 8);
+        p.append(reinterpret_cast<const char*>(&fd_count), 8);
+    }
+    must(sock_call(fd, kSendMsg, p), "sendmsg");
+}
+
+void t_uds() {
+    int listener = must(sys::open("/scheme/uds_stream", O_RDWR_), "new stream socket");
+    sock_verb(listener, kBind, "ipctest.sock", "bind");
+    int other = must(sys::open("/scheme/uds_stream", O_RDWR_), "second socket");
+    std::string name = "ipctest.sock";
+    expect_err(sock_call(other, kBind, name), EADDRINUSE_, "bind to a taken name");
+    std::string missing = "no-such.sock";
+    expect_err(sock_call(other, kConnect, missing), ECONNREFUSED_, "connect to an unbound name");
+    must(sys::close(other), "close");
+
+    // The client sends the write end of its pipe with its credentials; we
+    // write through that fd and the client reads it from its read end.
+    int child = spawn_role("uds-client");
+    int conn = accept_one(listener);
+    Received m = recv_msg(conn);
+    expect(m.data == "take this fd", "message data: '" + m.data + "'");
+    expect(m.fds == 1, "SCM_RIGHTS announces one fd");
+    expect(m.pid == child && m.uid == 0 && m.gid == 0, "credentials are the client's (pid " + std::to_string(m.pid) + ")");
+    int passed = must(sys::recvfd(conn), "recvfd");
+    must(sys::write_all(passed, "through the passed fd"), "write to the passed fd");
+    must(sys::close(passed), "close passed fd");
+    expect(read_some(conn, "read ack") == "got it", "client acknowledged over the stream");
+    must(sys::close(conn), "close connection");
+    wait_ok(child, "uds-client");
+    must(sys::close(listener), "close listener");
+}
+
+void uds_client() {
+    int s = must(sys::open("/scheme/uds_stream", O_RDWR_), "client socket");
+    sock_verb(s, kConnect, "ipctest.sock", "connect");
+    auto [rd, wr] = must(sys::pipe(), "pipe");
+    must(sys::sendfd(s, wr), "sendfd");
+    send_msg(s, "take this fd", 1);
+    std::string got = must(sys::read_all(rd), "read pipe");
+    expect(got == "through the passed fd", "pipe carried '" + got + "'");
+    must(sys::write_all(s, "got it"), "write ack");
+    char b;
+    expect(must(sys::read(s, &b, 1), "read eof") == 0, "EOF once the server closed");
+    expect_err(sys::write(s, "x", 1), EPIPE_, "write after the server closed");
+    must(sys::close(s), "close");
+}
+
+void t_dgram() {
+    int a = must(sys::open("/scheme/uds_dgram", O_RDWR_), "socket a");
+    sock_verb(a, kBind, "ipctest.dg", "bind a");
+    int b = must(sys::open("/scheme/uds_dgram", O_RDWR_), "socket b");
+    sock_verb(b, kConnect, "ipctest.dg", "connect b");
+    must(sys::write_all(b, "one"), "send one");
+    must(sys::write_all(b, "two!"), "send two");
+    expect(read_some(a, "recv") == "one", "first datagram alone");
+    expect(read_some(a, "recv") == "two!", "second datagram alone");
+    must(sys::write_all(a, "back"), "answer");
+    expect(read_some(b, "recv answer") == "back", "the bound socket answers its connecter");
+    must(sys::close(a), "close a");
+    must(sys::close(b), "close b");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -170,10 +287,13 @@ int main(int argc, char** argv) {
     g_name = argc > 1 ? argv[1] : "";
     if (g_name == "chan") t_chan();
     else if (g_name == "shm") t_shm();
+    else if (g_name == "uds") t_uds();
+    else if (g_name == "dgram") t_dgram();
+    else if (g_name == "uds-client") { uds_client(); sys::exit(0); }
     else if (g_name == "chan-client") { chan_client(); sys::exit(0); }
     else if (g_name == "shm-child") { shm_child(); sys::exit(0); }
     else {
-        (void)sys::write_all(2, "usage: ipctest chan|shm\n");
+        (void)sys::write_all(2, "usage: ipctest chan|shm|uds|dgram\n");
         sys::exit(2);
     }
     (void)sys::write_all(1, "ok " + g_name + "\n");
