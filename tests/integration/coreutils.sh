@@ -75,6 +75,7 @@ scenario files coreutils-files.txt \
   'cat /tmp/w/copy/link' \
   'stat -c %h:%s:%F /tmp/w/copy/hard' \
   'stat -c %F /tmp/w/copy/link' \
+  'stat -c %N /tmp/w/copy/link /dev/null' \
   'chmod 640 /tmp/w/copy/moved' \
   'chmod u+x,o+r /tmp/w/copy/moved' \
   'chown user:sudo /tmp/w/copy/moved' \

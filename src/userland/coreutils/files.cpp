@@ -66,14 +66,12 @@ Entry describe(const std::string& path, const std::string& name, bool need_stat)
     if (!need_stat) return e;
     auto fd = sys::open(path, O_RDONLY_ | O_STAT_ | O_NOFOLLOW_ | O_SYMLINK_);
     if (!fd) return e;
-    if (auto st = sys::fstat(*fd)) {
-        e.st = *st;
-        if ((st->st_mode & MODE_TYPE) == MODE_SYMLINK) {
-            char buf[4096];
-            if (auto n = sys::read(*fd, buf, sizeof buf)) e.target = std::string(buf, *n);
-        }
-    }
+    if (auto st = sys::fstat(*fd)) e.st = *st;
     (void)sys::close(*fd);
+    // A handle opened for stat need not be readable: read the target apart.
+    if (e.st && (e.st->st_mode & MODE_TYPE) == MODE_SYMLINK) {
+        if (auto t = read_link(path)) e.target = *t;
+    }
     return e;
 }
 
@@ -215,6 +213,12 @@ std::string stat_format(std::string_view fmt, const std::string& path, const Sta
         if (c != '%' || i + 1 >= fmt.size()) { o += c; continue; }
         switch (fmt[++i]) {
         case 'n': o += path; break;
+        case 'N': {
+            o += "'" + path + "'";
+            if ((st.st_mode & MODE_TYPE) == MODE_SYMLINK)
+                if (auto t = read_link(path)) o += " -> '" + *t + "'";
+            break;
+        }
         case 's': o += std::to_string(st.st_size); break;
         case 'a': o += octal(st.st_mode & 07777); break;
         case 'A': o += mode_string(st.st_mode); break;
