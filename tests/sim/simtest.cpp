@@ -571,6 +571,34 @@ void t_persist_absent() {
     expect_err(sys::open("/persist/data", O_RDONLY_), ENOENT_, "earlier boot's file");
 }
 
+// A full root file system: writes fail with ENOSPC, nothing else breaks, and the
+// space comes back when the file goes.
+void t_rootfs_full() {
+    std::string chunk = pattern(1 << 20, 3);   // incompressible
+    int fd = must(sys::open("/tmp/fill", O_CREAT_ | O_WRONLY_ | O_TRUNC_, 0644), "create");
+    uint64_t written = 0;
+    for (;;) {
+        auto r = sys::write(fd, chunk.data(), chunk.size());
+        if (!r) {
+            expect(r.error().errnum == ENOSPC_, "a full disk answers ENOSPC, got errno " + std::to_string(r.error().errnum));
+            break;
+        }
+        written += *r;
+        expect(written < (1ull << 30), "the disk never filled up");
+    }
+    auto st = must(sys::fstat(fd), "fstat");
+    expect(st.st_size > 0 && st.st_size <= written, "size after ENOSPC");
+    must(sys::close(fd), "close");
+    expect(slurp("/etc/hostname").size() > 0, "reads still work when full");
+    must(sys::unlink("/tmp/fill"), "unlink the filler");
+    put("/tmp/after-full", "space is back");
+    expect(slurp("/tmp/after-full") == "space is back", "write after freeing space");
+    int f = must(sys::open("/tmp/after-full", O_RDONLY_), "open");
+    must(sys::fsync(f), "fsync");
+    must(sys::close(f), "close");
+    (void)sys::write_all(1, "filled " + std::to_string(written >> 20) + " MiB\n");
+}
+
 // Serves the RedoxFS image at host path g_arg as /scheme/upfs (a second redoxfs
 // daemon, left running for the commands that follow).
 void t_mount_image() {
@@ -642,7 +670,7 @@ int main(int argc, char** argv) {
         {"faults", t_faults}, {"vtime", t_vtime},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
-        {"mount-image", t_mount_image},
+        {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full},
     };
     g_arg = a2;
     auto it = tests.find(g_name);

@@ -61,6 +61,15 @@ out="$("$SIM" fs cat "$tmp/own.img" /persist/late 2>&1)"; rc=$?
 out="$("$SIM" fsck "$tmp/own.img" 2>&1)"; rc=$?
 [ $rc = 0 ]; check image-fsck-after-boots $? "rc=$rc out=$out"
 
+# A full disk: ENOSPC, the space comes back after unlink, the image stays consistent.
+out="$(boot --image "$tmp/own.img" --exec 'simtest rootfs-full' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'ok rootfs-full' <<<"$out"; check image-full $? "rc=$rc out=$out"
+out="$("$SIM" fsck "$tmp/own.img" 2>&1)"; rc=$?
+[ $rc = 0 ]; check image-fsck-after-full $? "rc=$rc out=$out"
+printf 'include = ["minimal.toml"]\n[general]\nfilesystem_size = 64\n' > "$tmp/s64.toml"
+out="$(boot --config "$tmp/s64.toml" --exec 'simtest rootfs-full' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'ok rootfs-full' <<<"$out"; check cached-root-full $? "rc=$rc out=$out"
+
 # An image in use (as a running boot holds it) is refused, not served twice.
 flock "$tmp/own.img" sleep 60 & holder=$!
 sleep 0.5
