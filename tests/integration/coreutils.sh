@@ -112,6 +112,14 @@ read -r _ total used free _ <<<"$mem"
 grep -qE '^file +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+% /$' <<<"$out"; check df $? "$out"
 grep -q 'spawn pid 1 (init)' <<<"$out"; check dmesg $? "$out"
 
+out="$(boot --exec 'top -b -n 2 -d 0.2')"
+[ "$(grep -c '^top - .* up [0-9]*:[0-9][0-9]:[0-9][0-9], [0-9]* processes$' <<<"$out")" = 2 ] &&
+  grep -qE '^ +1 root +R +[0-9]+\.[0-9] .* init$' <<<"$out" && grep -q '^KiB Mem: [0-9]* total' <<<"$out"; check top $? "$out"
+
+# shutdown stops the sim at once: status 0 and nothing after it runs.
+timeout 60 "$SIM" boot --config minimal --log-level quiet --timeout 50 --exec 'shutdown' --exec 'echo not reached' > "$tmp/sd.out" 2>&1; rc=$?
+[ $rc = 0 ] && ! grep -q 'not reached' "$tmp/sd.out"; check shutdown $? "rc=$rc out=$(cat "$tmp/sd.out")"
+
 # Bad input: one clear line on stderr and a non-zero status.
 for cmd in 'ls --bogus' 'head -n x /etc/hostname' 'cp /etc/hostname' 'kill -NOPE 1' 'chmod 9z9 /tmp' \
            'cat /no/such/file' 'rmdir /etc'; do

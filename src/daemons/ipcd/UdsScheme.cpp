@@ -48,7 +48,7 @@ Result<OpenResult> UdsScheme::dup(uint64_t id, std::string_view buf, const Calle
     return err(EWOULDBLOCK_);
 }
 
-Result<size_t> UdsScheme::deliver(uint64_t id, Socket& s, std::string data, uint64_t fd_count, const CallerCtx& ctx) {
+Result<size_t> UdsScheme::deliver(Socket& s, std::string data, uint64_t fd_count, const CallerCtx& ctx) {
     if (!s.connected) return err(ENOTCONN_);
     auto peer = m_sockets.find(s.peer);
     if (s.peer == 0 || peer == m_sockets.end()) return err(EPIPE_);
@@ -57,7 +57,6 @@ Result<size_t> UdsScheme::deliver(uint64_t id, Socket& s, std::string data, uint
     size_t n = data.size();
     peer->second.inbox.push_back(Message{std::move(data), 0, fd_count, ctx});
     post_fevent(peer->first, EVENT_READ);
-    (void)id;
     return n;
 }
 
@@ -83,10 +82,10 @@ Result<size_t> UdsScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t, ui
 
 Result<size_t> UdsScheme::write(uint64_t id, std::span<const uint8_t> buf, uint64_t, uint64_t, const CallerCtx& ctx) {
     Socket* s = TRY(socket(id));
-    return deliver(id, *s, std::string(reinterpret_cast<const char*>(buf.data()), buf.size()), 0, ctx);
+    return deliver(*s, std::string(reinterpret_cast<const char*>(buf.data()), buf.size()), 0, ctx);
 }
 
-Result<size_t> UdsScheme::send_msg(uint64_t id, Socket& s, std::span<const uint8_t> p, const CallerCtx& ctx) {
+Result<size_t> UdsScheme::send_msg(Socket& s, std::span<const uint8_t> p, const CallerCtx& ctx) {
     uint64_t len;
     if (p.size() < 8) return err(EINVAL_);
     std::memcpy(&len, p.data(), 8);
@@ -105,7 +104,7 @@ Result<size_t> UdsScheme::send_msg(uint64_t id, Socket& s, std::span<const uint8
         if (level == SOL_SOCKET_ && type == SCM_RIGHTS_ && clen == 8) std::memcpy(&fd_count, p.data() + off, 8);
         off += clen;
     }
-    return deliver(id, s, std::move(data), fd_count, ctx);
+    return deliver(s, std::move(data), fd_count, ctx);
 }
 
 Result<size_t> UdsScheme::recv_msg(Socket& s, std::span<uint8_t> p) {
@@ -179,14 +178,13 @@ Result<size_t> UdsScheme::call(uint64_t id, std::span<uint8_t> payload, std::spa
         sv.peer = id;
         sv.connected = true;
         sv.bound = arg;
-        s = &m_sockets[id];  // the map may have moved nothing, but take it again after the insert
         s->peer = server;
         s->connected = true;
         m_sockets[it->second].pending.push_back(server);
         post_fevent(it->second, EVENT_READ);
         return 0;
     }
-    case SocketCall::SendMsg: return send_msg(id, *s, payload, ctx);
+    case SocketCall::SendMsg: return send_msg(*s, payload, ctx);
     case SocketCall::RecvMsg: return recv_msg(*s, payload);
     case SocketCall::GetPeerName: {
         if (!s->connected) return err(ENOTCONN_);

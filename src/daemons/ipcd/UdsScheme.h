@@ -72,8 +72,8 @@ private:
     };
 
     Result<Socket*> socket(uint64_t id);
-    Result<size_t> deliver(uint64_t id, Socket& s, std::string data, uint64_t fd_count, const CallerCtx& ctx);
-    Result<size_t> send_msg(uint64_t id, Socket& s, std::span<const uint8_t> payload, const CallerCtx& ctx);
+    Result<size_t> deliver(Socket& s, std::string data, uint64_t fd_count, const CallerCtx& ctx);
+    Result<size_t> send_msg(Socket& s, std::span<const uint8_t> payload, const CallerCtx& ctx);
     Result<size_t> recv_msg(Socket& s, std::span<uint8_t> payload);
     void drop(Socket& s);
 

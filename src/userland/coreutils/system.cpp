@@ -9,14 +9,6 @@
 
 namespace redox::userland {
 
-namespace {
-
-// One row of /scheme/sys/context: PID PPID PGID RUID EUID STAT CPU(ms) CALLS NAME.
-struct ContextRow {
-    long long pid = 0, ppid = 0, pgid = 0, ruid = 0, euid = 0, cpu_ms = 0, calls = 0;
-    std::string stat, name;
-};
-
 std::vector<ContextRow> context_rows(const std::string& text) {
     std::vector<ContextRow> rows;
     auto lines = split_lines(text);
@@ -29,6 +21,8 @@ std::vector<ContextRow> context_rows(const std::string& text) {
     }
     return rows;
 }
+
+namespace {
 
 std::string command_line(long long pid, const std::string& fallback) {
     auto text = read_file("/scheme/proc/" + std::to_string(pid) + "/cmdline");

@@ -79,6 +79,13 @@ TimeSpec now_realtime();
 // A mode operand: octal ("755") or symbolic ("u+x,go-w", "a=r") applied to `base`.
 std::optional<uint16_t> parse_mode(std::string_view spec, uint16_t base, bool is_dir);
 
+// One row of /scheme/sys/context: PID PPID PGID RUID EUID STAT CPU(ms) CALLS NAME.
+struct ContextRow {
+    long long pid = 0, ppid = 0, pgid = 0, ruid = 0, euid = 0, cpu_ms = 0, calls = 0;
+    std::string stat, name;
+};
+std::vector<ContextRow> context_rows(const std::string& text);
+
 // Text of a kernel file such as /scheme/sys/context.
 Result<std::string> read_file(std::string_view path);
 
@@ -86,7 +93,8 @@ Result<std::string> read_file(std::string_view path);
     X(echo) X(cat) X(ls) X(ps) X(kill) X(sleep) X(true) X(false) X(env) X(uname) X(mkdir) X(rm)   \
     X(touch) X(cp) X(mv) X(rmdir) X(ln) X(head) X(tail) X(wc) X(grep) X(sort) X(uniq) X(cut)      \
     X(tr) X(seq) X(date) X(stat) X(chmod) X(chown) X(find) X(du) X(df) X(free) X(hostname)        \
-    X(which) X(tee) X(xargs) X(dmesg) X(id) X(whoami) X(pwd) X(basename) X(dirname)
+    X(which) X(tee) X(xargs) X(dmesg) X(id) X(whoami) X(pwd) X(basename) X(dirname)      \
+    X(top) X(shutdown) X(reboot)
 
 #define COREUTILS_DECLARE(name) int cmd_##name(const Args&);
 COREUTILS_COMMANDS(COREUTILS_DECLARE)
