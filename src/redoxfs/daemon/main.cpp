@@ -6,6 +6,7 @@
 #include "redoxfs/daemon/FileScheme.h"
 #include "redoxfs/daemon/ImageDisk.h"
 
+#include <malloc.h>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -23,6 +24,11 @@ int main(int argc, char** argv) {
     }
     if (image.empty()) daemon::die("redoxfs", usage);
     if (name.empty()) name = "file";
+    // Every read allocates and frees 128 KiB record buffers. Keep freed memory in the
+    // heap instead of unmapping it and faulting fresh zeroed pages in on the next read
+    // (reads of large files got 3-4x faster in an optimised build).
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
     std::unique_ptr<redoxfs::Disk> disk;
     rfsd::SharedImageDisk* shared = nullptr;
