@@ -9,19 +9,6 @@
 
 namespace redox::userland {
 
-std::vector<ContextRow> context_rows(const std::string& text) {
-    std::vector<ContextRow> rows;
-    auto lines = split_lines(text);
-    for (size_t i = 1; i < lines.size(); ++i) {
-        std::istringstream in(lines[i]);
-        ContextRow r;
-        if (!(in >> r.pid >> r.ppid >> r.pgid >> r.ruid >> r.euid >> r.stat >> r.cpu_ms >> r.calls)) continue;
-        std::getline(in >> std::ws, r.name);
-        rows.push_back(r);
-    }
-    return rows;
-}
-
 namespace {
 
 std::string command_line(long long pid, const std::string& fallback) {

@@ -5,8 +5,25 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <sstream>
+#include <unistd.h>
 
 namespace redox::userland {
+
+static void write_stream(int fd, std::string_view s) {
+    if (sys::in_sim()) {
+        (void)sys::write_all(fd, s);
+        return;
+    }
+    while (!s.empty()) {
+        ssize_t n = ::write(fd, s.data(), s.size());
+        if (n <= 0) return;
+        s.remove_prefix(size_t(n));
+    }
+}
+
+void out(std::string_view s) { write_stream(1, s); }
+void errout(std::string_view s) { write_stream(2, s); }
 
 int usage_error(std::string_view prog, std::string_view msg, int code) {
     errout(std::string(prog) + ": " + std::string(msg) + "\n");
@@ -158,6 +175,19 @@ std::string format_time(uint64_t secs, const char* fmt) {
     char buf[128];
     size_t n = std::strftime(buf, sizeof buf, fmt, &tmv);
     return std::string(buf, n);
+}
+
+std::vector<ContextRow> context_rows(const std::string& text) {
+    std::vector<ContextRow> rows;
+    auto lines = split_lines(text);
+    for (size_t i = 1; i < lines.size(); ++i) {
+        std::istringstream in(lines[i]);
+        ContextRow r;
+        if (!(in >> r.pid >> r.ppid >> r.pgid >> r.ruid >> r.euid >> r.stat >> r.cpu_ms >> r.calls)) continue;
+        std::getline(in >> std::ws, r.name);
+        rows.push_back(r);
+    }
+    return rows;
 }
 
 Result<std::string> read_file(std::string_view path) {

@@ -15,8 +15,9 @@ namespace redox::userland {
 
 using Args = std::vector<std::string>;
 
-inline void out(std::string_view s) { (void)sys::write_all(1, s); }
-inline void errout(std::string_view s) { (void)sys::write_all(2, s); }
+// Standard output and error; outside a sim (the helpers' unit tests) the host's.
+void out(std::string_view s);
+void errout(std::string_view s);
 // "PROG: WHAT: why" on stderr; returns 1.
 inline int fail(std::string_view prog, std::string_view what, const Error& e) {
     errout(std::string(prog) + ": " + std::string(what) + ": " + e.message() + "\n");
