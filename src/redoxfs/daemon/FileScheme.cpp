@@ -62,9 +62,9 @@ template <class T> Result<T> FileScheme::changed(Result<T> r) {
 }
 
 Result<void> FileScheme::commit(bool durable) {
-    if (m_shared) m_shared->set_durable(durable);
+    if (m_set_durable) m_set_durable(durable);
     auto r = m_fs->commit();
-    if (m_shared) m_shared->set_durable(false);
+    if (m_set_durable) m_set_durable(false);
     return r;
 }
 

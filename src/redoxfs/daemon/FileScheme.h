@@ -20,6 +20,7 @@
 #include "redoxfs/filesystem.h"
 #include "schemes/server.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,9 +30,10 @@ namespace redox::rfsd {
 
 class FileScheme final : public SchemeServer {
 public:
-    // `shared` is set when writes reach the image file (then fsync flushes it).
-    FileScheme(std::string name, std::unique_ptr<redoxfs::FileSystem> fs, SharedImageDisk* shared)
-        : m_name(std::move(name)), m_fs(std::move(fs)), m_shared(shared) {}
+    // `set_durable` switches the disk's flushes to reach the storage (for fsync);
+    // empty when nothing outlives the daemon (a private mapping).
+    FileScheme(std::string name, std::unique_ptr<redoxfs::FileSystem> fs, std::function<void(bool)> set_durable)
+        : m_name(std::move(name)), m_fs(std::move(fs)), m_set_durable(std::move(set_durable)) {}
 
     Result<OpenResult> open(std::string_view path, uint64_t flags, uint16_t mode, const CallerCtx& ctx) override;
     Result<size_t> read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx& ctx) override;
@@ -84,7 +86,7 @@ private:
 
     std::string m_name;
     std::unique_ptr<redoxfs::FileSystem> m_fs;
-    SharedImageDisk* m_shared;
+    std::function<void(bool)> m_set_durable;
     std::map<uint64_t, Handle> m_handles;
     std::map<uint32_t, uint32_t> m_open_count;   // by node
     std::map<uint32_t, Mapping> m_mappings;      // by node

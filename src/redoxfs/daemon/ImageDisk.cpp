@@ -1,5 +1,7 @@
 #include "redoxfs/daemon/ImageDisk.h"
 
+#include "schemes/libredox.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -146,6 +148,47 @@ Result<void> SharedImageDisk::write(uint64_t offset, std::span<const uint8_t> bu
 Result<void> SharedImageDisk::flush() {
     TRY(drain());
     if (m_durable && fdatasync(m_fd) != 0) return err(errno, m_path);
+    return {};
+}
+
+Result<std::unique_ptr<SchemeImageDisk>> SchemeImageDisk::open(const std::string& path) {
+    int fd = TRY(sys::open(path, O_RDWR_));
+    auto st = sys::fstat(fd);
+    if (!st || (st->st_mode & MODE_TYPE) == MODE_DIR) {
+        (void)sys::close(fd);
+        return err(st ? EISDIR : st.error().errnum, path);
+    }
+    return std::unique_ptr<SchemeImageDisk>(new SchemeImageDisk(fd, st->st_size, path));
+}
+
+SchemeImageDisk::~SchemeImageDisk() { (void)sys::close(m_fd); }
+
+Result<void> SchemeImageDisk::read(uint64_t offset, std::span<uint8_t> buf) {
+    if (offset > m_size || buf.size() > m_size - offset) return err(EIO, m_path + ": read past the end of the image");
+    for (size_t done = 0; done < buf.size();) {
+        auto n = sys::pread(m_fd, buf.data() + done, buf.size() - done, offset + done);
+        if (!n) return err(n.error().errnum, m_path);
+        if (*n == 0) return err(EIO, m_path + ": short read");
+        done += *n;
+    }
+    return {};
+}
+
+Result<void> SchemeImageDisk::write(uint64_t offset, std::span<const uint8_t> buf) {
+    if (offset > m_size || buf.size() > m_size - offset) return err(ENOSPC, m_path + ": write past the end of the image");
+    for (size_t done = 0; done < buf.size();) {
+        auto n = sys::pwrite(m_fd, buf.data() + done, buf.size() - done, offset + done);
+        if (!n) return err(n.error().errnum, m_path);
+        if (*n == 0) return err(ENOSPC, m_path + ": short write");
+        done += *n;
+    }
+    return {};
+}
+
+Result<void> SchemeImageDisk::flush() {
+    if (m_durable) {
+        if (auto r = sys::fsync(m_fd); !r) return err(r.error().errnum, m_path);
+    }
     return {};
 }
 

@@ -68,4 +68,24 @@ private:
     std::vector<std::unique_ptr<std::vector<uint8_t>>> m_inflight;
 };
 
+// SchemeImageDisk is an image reached through a sim path (/scheme/host/x.img, a
+// disk scheme): plain pread/pwrite calls on the sim fd, fsync for durable flushes.
+class SchemeImageDisk final : public redoxfs::Disk {
+public:
+    static Result<std::unique_ptr<SchemeImageDisk>> open(const std::string& path);
+    ~SchemeImageDisk() override;
+    Result<void> read(uint64_t offset, std::span<uint8_t> buf) override;
+    Result<void> write(uint64_t offset, std::span<const uint8_t> buf) override;
+    Result<void> flush() override;
+    uint64_t size() const override { return m_size; }
+    void set_durable(bool on) { m_durable = on; }
+
+private:
+    SchemeImageDisk(int fd, uint64_t size, std::string path) : m_fd(fd), m_size(size), m_path(std::move(path)) {}
+    int m_fd;
+    uint64_t m_size;
+    std::string m_path;
+    bool m_durable = false;
+};
+
 } // namespace redox::rfsd

@@ -1,11 +1,13 @@
-// redoxfs: `redoxfs [--private] IMAGE [SCHEME]` serves the RedoxFS in the host file
-// IMAGE as SCHEME (default `file`, the root file system). With --private the image
-// is mapped copy-on-write and never written (what `redox-sim boot` does with its
-// cached root image); without, every change is committed to IMAGE.
+// redoxfs: `redoxfs [--private] IMAGE [SCHEME]` serves the RedoxFS in IMAGE as
+// SCHEME (default `file`, the root file system). IMAGE is a host file, or a sim path
+// (/scheme/host/x.img, a disk scheme). With --private a host image is mapped
+// copy-on-write and never written (what `redox-sim boot` does with its cached root
+// image); without, every change is committed to IMAGE.
 #include "daemons/daemon.h"
 #include "redoxfs/daemon/FileScheme.h"
 #include "redoxfs/daemon/ImageDisk.h"
 
+#include <functional>
 #include <malloc.h>
 #include <string>
 
@@ -31,15 +33,22 @@ int main(int argc, char** argv) {
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
     std::unique_ptr<redoxfs::Disk> disk;
-    rfsd::SharedImageDisk* shared = nullptr;
-    if (priv) {
+    std::function<void(bool)> set_durable;
+    bool sim_path = image.starts_with("/scheme/") || image.find(':') != std::string::npos;
+    if (sim_path) {
+        if (priv) daemon::die("redoxfs", "--private maps host files; " + image + " is a sim path");
+        auto d = rfsd::SchemeImageDisk::open(image);
+        if (!d) daemon::die("redoxfs", d.error().message());
+        set_durable = [p = d->get()](bool on) { p->set_durable(on); };
+        disk = std::move(*d);
+    } else if (priv) {
         auto d = rfsd::PrivateImageDisk::open(image);
         if (!d) daemon::die("redoxfs", d.error().message());
         disk = std::move(*d);
     } else {
         auto d = rfsd::SharedImageDisk::open(image);
         if (!d) daemon::die("redoxfs", d.error().message());
-        shared = d->get();
+        set_durable = [p = d->get()](bool on) { p->set_durable(on); };
         disk = std::move(*d);
     }
     redoxfs::OpenOptions opts;
@@ -47,7 +56,7 @@ int main(int argc, char** argv) {
     opts.cleanup = !priv;
     auto fs = redoxfs::FileSystem::open(std::move(disk), opts);
     if (!fs) daemon::die("redoxfs", image + ": " + fs.error().message());
-    rfsd::FileScheme scheme(name, std::move(*fs), shared);
+    rfsd::FileScheme scheme(name, std::move(*fs), std::move(set_durable));
     (void)sys::set_name("redoxfs");
     auto r = scheme.serve(name, [] { daemon::ready(); });
     if (!r) daemon::die("redoxfs", r.error().message());

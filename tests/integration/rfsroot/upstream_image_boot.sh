@@ -2,7 +2,8 @@
 # An image written by the upstream RedoxFS tools (../shared fixtures) served by the
 # redoxfs daemon inside a sim (as /scheme/upfs, beside the RedoxFS root): the sim reads
 # the upstream files byte for byte (checked against the fixture's manifest), writes to
-# the image, and the image stays readable and fsck-clean on the host.
+# the image, and the image stays readable and fsck-clean on the host; then the same
+# through a sim path (the image in the --share directory, /scheme/host/...).
 # Usage: upstream_image_boot.sh REDOX_SIM SHARED_DIR
 set -u
 SIM="$1" SHARED="$2"
@@ -44,6 +45,19 @@ out="$("$SIM" fs cat "$tmp/up.img" /dir1/new.txt 2>&1)"; rc=$?
 [ $rc = 0 ] && [ "$out" = "written in the sim" ]; check write-reached-image $? "rc=$rc out=$out"
 out="$("$SIM" fsck "$tmp/up.img" 2>&1)"; rc=$?
 [ $rc = 0 ]; check fsck-clean $? "rc=$rc out=$out"
+
+# The same daemon on an image reached through a sim path (the host share).
+zstd -q -d -o "$tmp/share/via-share.img" "$fix/ar-tree.img.zst"
+out="$(timeout 120 "$SIM" boot --log-level quiet --timeout 100 --share "$tmp/share" \
+  --exec "simtest mount-image /scheme/host/via-share.img" \
+  --exec "cat /scheme/upfs/compressible.txt > /scheme/host/via-share.txt" \
+  --exec "echo through the share > /scheme/upfs/new.txt" 2>&1)"; rc=$?
+got="$(sha256sum < "$tmp/share/via-share.txt" 2>/dev/null | cut -d' ' -f1)"
+[ $rc = 0 ] && [ "$got" = "$(manifest_sum compressible.txt)" ]; check sim-path-image-read $? "rc=$rc sha256 $got out=$out"
+out="$("$SIM" fs cat "$tmp/share/via-share.img" /new.txt 2>&1)"; rc=$?
+[ $rc = 0 ] && [ "$out" = "through the share" ]; check sim-path-image-write $? "rc=$rc out=$out"
+out="$("$SIM" fsck "$tmp/share/via-share.img" 2>&1)"; rc=$?
+[ $rc = 0 ]; check sim-path-image-fsck $? "rc=$rc out=$out"
 
 echo "$pass passed, $failn failed"
 [ $failn = 0 ]
