@@ -47,6 +47,8 @@ scenario text coreutils-text.txt \
   'grep -n apple /scheme/host/fruit.txt' \
   'grep -c -v apple /scheme/host/fruit.txt' \
   "grep -i -E '^(BAN|CHE)' /scheme/host/fruit.txt" \
+  "grep 'apple 1\\|^d' /scheme/host/fruit.txt" \
+  "grep -v 'an\\+a' /scheme/host/fruit.txt" \
   'sort /scheme/host/fruit.txt' \
   'sort -k 2 -n -r /scheme/host/fruit.txt' \
   'sort -u /scheme/host/fruit.txt' \

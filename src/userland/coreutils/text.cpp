@@ -144,6 +144,37 @@ int cmd_wc(const Args& a) {
     return rc;
 }
 
+namespace {
+
+// A POSIX basic regular expression (with the GNU \| \+ \? extensions) as an
+// extended one: in a BRE, ( ) { } | + ? are literal unless escaped.
+std::string bre_to_ere(std::string_view bre) {
+    std::string ere;
+    bool in_bracket = false;
+    for (size_t i = 0; i < bre.size(); ++i) {
+        char c = bre[i];
+        if (in_bracket) {
+            ere += c;
+            if (c == ']' && !(ere.ends_with("[]") || ere.ends_with("[^]"))) in_bracket = false;
+            continue;
+        }
+        if (c == '[') { in_bracket = true; ere += c; continue; }
+        if (c == '\\' && i + 1 < bre.size()) {
+            char n = bre[++i];
+            if (std::string_view("(){}|+?").find(n) != std::string_view::npos) ere += n;
+            else { ere += '\\'; ere += n; }
+            continue;
+        }
+        if (std::string_view("(){}|+?").find(c) != std::string_view::npos) { ere += '\\'; ere += c; continue; }
+        // A leading '*' (or one after '^') is literal in a BRE.
+        if (c == '*' && (ere.empty() || ere == "^")) { ere += "\\*"; continue; }
+        ere += c;
+    }
+    return ere;
+}
+
+} // namespace
+
 int cmd_grep(const Args& a) {
     auto o = parse_opts("grep", a, {"ivcnlLqHhEFrwxos", "e", {{"ignore-case", 'i'}, {"invert-match", 'v'}, {"count", 'c'},
                                                               {"line-number", 'n'}, {"quiet", 'q'}, {"recursive", 'r'},
@@ -154,9 +185,9 @@ int cmd_grep(const Args& a) {
     if (o->values.count('e')) pattern = o->value('e');
     else if (ops.empty()) return usage_error("grep", "no pattern given (usage: grep [OPTION]... PATTERN [FILE]...)", 2);
     else { pattern = ops[0]; ops.erase(ops.begin()); }
-    auto flags = o->has('E') ? std::regex::extended : std::regex::basic;
+    auto flags = std::regex::extended;
     if (o->has('i')) flags |= std::regex::icase;
-    std::string re_text = pattern;
+    std::string re_text = o->has('E') ? pattern : bre_to_ere(pattern);
     if (o->has('F')) {
         re_text.clear();
         for (char ch : pattern) {
@@ -166,7 +197,7 @@ int cmd_grep(const Args& a) {
         flags = std::regex::extended;
         if (o->has('i')) flags |= std::regex::icase;
     }
-    if (o->has('x')) re_text = (flags & std::regex::extended ? "^(" : "^\\(") + re_text + (flags & std::regex::extended ? ")$" : "\\)$");
+    if (o->has('x')) re_text = "^(" + re_text + ")$";
     std::regex re;
     try {
         re = std::regex(re_text, flags);
