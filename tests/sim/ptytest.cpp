@@ -121,6 +121,17 @@ void t_pty(const std::string& self) {
     expect(!w && w.error().errnum == EIO_, "slave write after hang-up is EIO");
     must(sys::close(slave), "close slave");
     expect(!sys::open(slave_path, O_RDWR_), "the pty is gone once every handle closed");
+
+    // The other way round: the slave's last close makes master reads fail with EIO.
+    int m2 = must(sys::open("/scheme/pty/ptmx", O_RDWR_), "open a second ptmx");
+    std::string p2 = must(sys::fpath(m2), "fpath of the master");
+    int s2 = must(sys::open(p2, O_RDWR_), "open slave by the master's fpath");
+    must(sys::write_all(s2, "last words"), "slave writes");
+    must(sys::close(s2), "close slave");
+    expect_read(m2, "last words", "output written before the close is still read");
+    auto r = sys::read(m2, &b, 1);
+    expect(!r && r.error().errnum == EIO_, "master read after the slave closed is EIO");
+    must(sys::close(m2), "close master");
 }
 
 } // namespace

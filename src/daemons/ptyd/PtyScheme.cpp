@@ -33,6 +33,8 @@ Result<OpenResult> PtyScheme::open(std::string_view path, uint64_t, uint16_t, co
     if (!it->second.master_open) return err(EIO_);
     if (it->second.locked) return err(EACCES_);
     it->second.handles++;
+    it->second.slaves++;
+    it->second.slave_opened = true;
     uint64_t id = m_next_handle++;
     m_handles[id] = Handle{Kind::Slave, it->first};
     return OpenResult{id, 0};
@@ -137,7 +139,7 @@ Result<size_t> PtyScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t, ui
     Pty& p = m_ptys[h->pty];
     switch (h->kind) {
     case Kind::Master: {
-        if (p.to_master.empty()) return err(EWOULDBLOCK_);
+        if (p.to_master.empty()) return err(p.slave_opened && p.slaves == 0 ? EIO_ : EWOULDBLOCK_);
         size_t n = std::min(buf.size(), p.to_master.size());
         std::copy_n(p.to_master.begin(), n, buf.begin());
         p.to_master.erase(p.to_master.begin(), p.to_master.begin() + long(n));
@@ -292,6 +294,10 @@ void PtyScheme::on_close(uint64_t id) {
         signal_group(p, SIGHUP);
         wake(h.pty, Kind::Slave, EVENT_READ);
         notify_ready();
+    }
+    if (h.kind == Kind::Slave && --p.slaves == 0) {
+        wake(h.pty, Kind::Master, EVENT_READ);
+        notify_ready();  // parked master reads now see EIO
     }
     if (--p.handles == 0) m_ptys.erase(pit);
 }

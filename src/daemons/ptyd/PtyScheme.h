@@ -15,7 +15,9 @@
 // to the foreground process group; with ECHO input is echoed to the master.
 // Slave reads return one line at a time in canonical mode, whatever is there
 // otherwise; slave writes are output for the master (OPOST|ONLCR: NL -> CR NL).
-// Reads wait for data; fevent READ says data (or end of file) is there.
+// Reads wait for data; fevent READ says data (or end of file) is there. Once
+// a slave was opened and every slave handle is closed, master reads give EIO
+// (as on Linux): the program on the terminal is gone.
 // Anyone may open. Cost: one copy in and one out per direction.
 #pragma once
 
@@ -53,6 +55,8 @@ private:
         bool locked = false;
         bool master_open = true;
         size_t handles = 0;               // every handle on this pty
+        size_t slaves = 0;                // open slave handles
+        bool slave_opened = false;
         std::deque<uint8_t> to_master;    // output (and echo) for the master to read
         std::deque<uint8_t> to_slave;     // input ready for slave reads
         std::deque<size_t> line_ends;     // canonical mode: lengths of complete lines in to_slave (0: VEOF on an empty line)
