@@ -192,6 +192,8 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
 
     o.init_env = {"PATH=/usr/bin", "HOME=/root", "USER=root", "SHELL=/usr/bin/ion", "PWD=/"};
     if (const char* term = std::getenv("TERM")) o.init_env.push_back(std::string("TERM=") + term);
+    // The rings' spin-then-sleep budget, a tuning knob for every sim process.
+    if (const char* spin = std::getenv("REDOX_SIM_SPIN")) o.init_env.push_back(std::string("REDOX_SIM_SPIN=") + spin);
     // Orbital's display backend; SDL2 needs the host's display server.
     if (!args.display.empty()) o.init_env.push_back("ORBITAL_BACKEND=" + args.display);
     if (args.display == "sdl") {

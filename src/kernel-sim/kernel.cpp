@@ -5,6 +5,7 @@
 #include "kernel-sim/kschemes.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -206,7 +207,25 @@ void Kernel::post(Process& p, const Cqe& cqe) {
         usleep(100);
         if (p.state != ProcState::Running) return;
     }
-    p.shared->wake.wake();
+    wake_later(p);
+}
+
+void Kernel::wake_later(Process& p) {
+    if (p.wake_pending) return;
+    p.wake_pending = true;
+    m_wakes.push_back(p.pid);
+}
+
+void Kernel::flush_wakes() {
+    // One wake per process per pass of the loop, however many completions or
+    // requests it got: a futex wake is a syscall, a ring push is not.
+    for (uint32_t pid : m_wakes) {
+        Process* p = process(pid);
+        if (!p) continue;
+        p->wake_pending = false;
+        if (p->state == ProcState::Running && p->shared) p->shared->wake.wake();
+    }
+    m_wakes.clear();
 }
 
 void Kernel::complete(std::unique_ptr<KRequest> req, const Cqe& cqe) {
@@ -390,7 +409,13 @@ void Kernel::handle_uring(io_uring_cqe* cqe) {
 }
 
 int Kernel::run() {
-    const uint32_t budget = spin_budget();
+    // After work the kernel-sim spins for a while before it sleeps, so a busy
+    // sim's next call costs no wake-up of the router; sim processes block.
+    static const uint64_t spin_ns = [] {
+        if (const char* s = std::getenv("REDOX_SIM_KERNEL_SPIN_US")) return uint64_t(std::strtoull(s, nullptr, 10) * 1000);
+        return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? uint64_t(50'000) : uint64_t(0);
+    }();
+    uint64_t last_work = real_ns();
     while (m_running) {
         if (io_uring_sq_ready(&m_ring) > 0) io_uring_submit(&m_ring);
         bool work = drain_rings();
@@ -407,12 +432,16 @@ int Kernel::run() {
             io_uring_cqe_seen(&m_ring, cqe);
             work = true;
         }
+        flush_wakes();
         if (!m_running) break;
-        if (work) continue;
+        if (work) {
+            last_work = real_ns();
+            continue;
+        }
         bool spun = false;
-        for (uint32_t i = 0; i < budget; ++i) {
-            if ((i & 63) == 0 && rings_pending()) { spun = true; break; }
-            cpu_relax();
+        while (!spun && real_ns() - last_work < spin_ns) {
+            for (int i = 0; i < 32; ++i) cpu_relax();
+            spun = rings_pending();
         }
         if (spun) continue;
         m_global->kernel_sleeping.store(1, std::memory_order_seq_cst);

@@ -68,6 +68,8 @@ public:
     void complete(std::unique_ptr<KRequest> req, Result<uint64_t> r);
     // Post a completion to a process's ring and wake it.
     void post(Process& p, const Cqe& cqe);
+    // Wake a process's wait word at the end of this pass of the main loop.
+    void wake_later(Process& p);
 
     // Copy between the kernel and a caller's address space (one copy).
     bool copy_from(uint32_t pid, uint64_t addr, void* dst, size_t len);
@@ -141,6 +143,8 @@ private:
     void arm_pidfd(Process& p);
     void arm_bell();
     void arm_signals();
+    void flush_wakes();
+    std::vector<uint32_t> m_wakes;
     // Every sim process sleeps and no ring holds work: only a timer can
     // change anything now (virtual time jumps).
     bool quiescent();

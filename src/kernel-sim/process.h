@@ -37,6 +37,7 @@ struct Process {
     bool continue_report = false;
     uint64_t start_ns = 0;
     uint64_t calls = 0;
+    bool wake_pending = false;    // queued in Kernel::m_wakes
 
     std::map<int, FdRef> fds;
     std::map<uint64_t, std::weak_ptr<Scheme>> inflight;  // requests this process waits on, by serial

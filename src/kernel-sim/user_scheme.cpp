@@ -55,7 +55,7 @@ void UserScheme::arena_free(uint64_t off, uint64_t len) {
 
 void UserScheme::push(Kernel& k, const Sqe& sqe) {
     if (!m_overflow.empty() || !m_region->requests.push(sqe)) m_overflow.push_back(sqe);
-    if (Process* p = k.process(m_owner); p && p->shared) p->shared->wake.wake();
+    if (Process* p = k.process(m_owner); p && p->shared) k.wake_later(*p);
 }
 
 void UserScheme::submit(Kernel& k, std::unique_ptr<KRequest> req) {

@@ -25,6 +25,10 @@ Connection::Connection() {
 }
 
 void Connection::notify_kernel() {
+    // The ring push before this is a release store; without a full fence the
+    // load below may pass it (x86 store buffer) while the kernel-sim, having
+    // just found every ring empty, goes to sleep: a lost wake-up.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (m_global->kernel_sleeping.load(std::memory_order_seq_cst)) {
         uint64_t one = 1;
         ssize_t r = ::write(kFdKernelBell, &one, sizeof one);

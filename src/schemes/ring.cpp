@@ -39,8 +39,11 @@ bool WaitWord::wait(uint32_t seen, int64_t timeout_ns) {
 uint32_t spin_budget() {
     static const uint32_t budget = [] {
         if (const char* s = std::getenv("REDOX_SIM_SPIN")) return uint32_t(std::strtoul(s, nullptr, 10));
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        return cpus > 1 ? uint32_t(2000) : uint32_t(0);
+        // Sim processes block at once by default: a client, the kernel-sim and
+        // a daemon take part in every call, more parties than this machine kind
+        // has cores, and a spinning waiter holds the core its peer needs. The
+        // kernel-sim spins instead (REDOX_SIM_KERNEL_SPIN_US).
+        return uint32_t(0);
     }();
     return budget;
 }
