@@ -188,11 +188,9 @@ Result<size_t> FileScheme::write(uint64_t id, std::span<const uint8_t> buf, uint
     if (m_mappings.count(h->ino)) TRY(write_back(h->ino));
     size_t n = TRY(changed(m_fs->write(h->ino, offset, buf)));
     if (auto m = m_mappings.find(h->ino); m != m_mappings.end()) {
-        // Keep the handed-out pages in step with the file.
-        auto st = TRY(m_fs->stat(h->ino));
-        if (::ftruncate(m->second.memfd, off_t(st.size)) != 0 ||
-            pwrite(m->second.memfd, buf.data(), n, off_t(offset)) != ssize_t(n))
-            return err(EIO_);
+        // Keep the handed-out pages in step with the file (pwrite grows the memfd;
+        // it never shrinks under a live mapping).
+        if (pwrite(m->second.memfd, buf.data(), n, off_t(offset)) != ssize_t(n)) return err(EIO_);
     }
     return n;
 }
