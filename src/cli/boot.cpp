@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -110,6 +111,12 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         auto check = redoxfs::check_root_image(args.image);
         if (!check) return err(check.error().errnum, "--image " + args.image + ": " + check.error().context);
         return fmt::format("notify /scheme/initfs/bin/redoxfs \"{}\"\n", args.image);
+    }
+    // Reuse earlier password hashes: argon2 would otherwise cost ~25 ms per boot.
+    if (auto dir = redoxfs::default_cache_dir()) {
+        std::error_code ec;
+        std::filesystem::create_directories(*dir, ec);
+        if (!ec) installer::set_password_memo(*dir + "/passwords");
     }
     auto nodes = installer::build_tree(cfg, cat);
     if (!nodes) return std::unexpected(nodes.error());

@@ -53,4 +53,11 @@ redox::Result<std::vector<Node>> parse_tree(std::string_view bytes);
 // 32-byte hash, the salt being a u64 printed as upper-case hex. "" hashes to "" (no password).
 redox::Result<std::string> hash_password(std::string_view password, uint64_t salt);
 
+// Argon2 costs tens of milliseconds per password by design, a large part of a boot.
+// With a memo file set, hash_password reuses the hash it made earlier for the same
+// password (salt and all) instead of hashing again. Entries are keyed by a BLAKE2b of
+// the password under a random key kept in the same file (mode 0600), so the file
+// does not reveal passwords. An unreadable or damaged memo is ignored and rewritten.
+void set_password_memo(std::string path);
+
 } // namespace redox::installer

@@ -10,13 +10,96 @@
 #include <set>
 
 #include <argon2.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <unistd.h>
 #include <fmt/format.h>
 
 namespace redox::installer {
 
+namespace {
+
+std::string g_memo_path;
+
+std::string to_hex(const unsigned char* p, size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i)
+        s += fmt::format("{:02x}", p[i]);
+    return s;
+}
+
+bool from_hex(std::string_view h, unsigned char* out, size_t n) {
+    if (h.size() != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; ++i) {
+        unsigned v = 0;
+        if (std::sscanf(std::string(h.substr(2 * i, 2)).c_str(), "%2x", &v) != 1)
+            return false;
+        out[i] = static_cast<unsigned char>(v);
+    }
+    return true;
+}
+
+// The memo: a first line "key HEX", then "HEX-OF-BLAKE2B(password) ENCODED-HASH" lines.
+struct Memo {
+    unsigned char key[crypto_generichash_KEYBYTES];
+    std::map<std::string, std::string> hashes;
+    bool loaded = false;
+};
+
+Memo load_memo() {
+    Memo m;
+    std::ifstream in(g_memo_path);
+    std::string tag, value;
+    if (in >> tag >> value && tag == "key" && from_hex(value, m.key, sizeof m.key)) {
+        m.loaded = true;
+        std::string k, h;
+        while (in >> k >> h)
+            m.hashes[k] = h;
+    } else {
+        randombytes_buf(m.key, sizeof m.key);
+    }
+    return m;
+}
+
+void save_memo(const Memo& m) {
+    std::string tmp = g_memo_path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    std::string text = "key " + to_hex(m.key, sizeof m.key) + "\n";
+    for (const auto& [k, h] : m.hashes)
+        text += k + " " + h + "\n";
+    bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
+    ::close(fd);
+    if (ok)
+        ::rename(tmp.c_str(), g_memo_path.c_str());
+    else
+        ::unlink(tmp.c_str());
+}
+
+} // namespace
+
+void set_password_memo(std::string path) { g_memo_path = std::move(path); }
+
 Result<std::string> hash_password(std::string_view password, uint64_t salt) {
     if (password.empty())
         return std::string();
+    std::string memo_key;
+    Memo memo;
+    if (!g_memo_path.empty() && sodium_init() >= 0) {
+        memo = load_memo();
+        unsigned char digest[32];
+        crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(password.data()),
+                           password.size(), memo.key, sizeof memo.key);
+        memo_key = to_hex(digest, sizeof digest);
+        if (auto it = memo.hashes.find(memo_key); it != memo.hashes.end())
+            return it->second;
+    }
     // Zero-padded so the salt always meets argon2's 8-byte minimum.
     std::string salt_text = fmt::format("{:016X}", salt);
     constexpr uint32_t t_cost = 10, m_cost = 4096, lanes = 1, hash_len = 32;
@@ -26,6 +109,10 @@ Result<std::string> hash_password(std::string_view password, uint64_t salt) {
     if (rc != ARGON2_OK)
         return err(EINVAL, fmt::format("argon2: {}", argon2_error_message(rc)));
     encoded.resize(encoded.find('\0'));
+    if (!memo_key.empty()) {
+        memo.hashes[memo_key] = encoded;
+        save_memo(memo);
+    }
     return encoded;
 }
 

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <argon2.h>
+#include <filesystem>
+#include <fstream>
 
 #include "installer/config.h"
 #include "installer/init_script.h"
@@ -253,6 +255,33 @@ TEST_CASE("hash_password: empty is empty, the salt is the hex u64") {
     // base64("00000000000000AB") without padding.
     CHECK(h->starts_with("$argon2i$v=19$m=4096,t=10,p=1$MDAwMDAwMDAwMDAwMDBBQg$"));
     CHECK(argon2i_verify(h->c_str(), "pw", 2) == ARGON2_OK);
+}
+
+TEST_CASE("hash_password: a memo reuses the earlier hash and hides the password") {
+    TempDir d;
+    std::string memo = d.path() + "/passwords";
+    set_password_memo(memo);
+    auto first = hash_password("secret", 0x11);
+    auto again = hash_password("secret", 0x22);  // another salt: the memo answers
+    auto other = hash_password("other", 0x33);
+    REQUIRE(first);
+    REQUIRE(again);
+    REQUIRE(other);
+    CHECK(*again == *first);
+    CHECK(*other != *first);
+    CHECK(argon2i_verify(again->c_str(), "secret", 6) == ARGON2_OK);
+    CHECK((std::filesystem::status(memo).permissions() & std::filesystem::perms::others_read) ==
+          std::filesystem::perms::none);
+    std::ifstream in(memo);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    CHECK(text.find("secret") == std::string::npos);
+    // A damaged memo is ignored and rewritten.
+    std::ofstream(memo) << "garbage";
+    auto fresh = hash_password("secret", 0x44);
+    REQUIRE(fresh);
+    CHECK(argon2i_verify(fresh->c_str(), "secret", 6) == ARGON2_OK);
+    CHECK(*fresh != *first);
+    set_password_memo("");
 }
 
 TEST_CASE("postinstall entries see the generated accounts files") {
