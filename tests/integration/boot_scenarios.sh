@@ -3,13 +3,8 @@
 # --share, bad input, and what a SIGKILL of the kernel-sim leaves behind.
 set -u
 SIM="$1"
-pass=0 failn=0
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-check() { # NAME CONDITION-RESULT DETAIL
-  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
-}
 boot() { timeout 60 "$SIM" boot --log-level quiet --timeout 50 "$@"; }
 
 out="$(boot --exec 'echo hello from redox' 2>&1)"; rc=$?
@@ -66,5 +61,4 @@ left=""
 for c in $children; do kill -0 "$c" 2>/dev/null && left="$left $c"; done
 [ -n "$children" ] && [ -z "$left" ]; check kill9-kernel $? "children=[$children] left=[$left]"
 
-echo "$pass passed, $failn failed"
-[ $failn = 0 ]
+finish

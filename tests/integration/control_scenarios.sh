@@ -4,13 +4,8 @@
 # determinism, and `redox-sim test` on scenario folders.
 set -u
 SIM="$1"
-pass=0 failn=0
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-check() { # NAME CONDITION-RESULT DETAIL
-  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
-}
 boot() { timeout 90 "$SIM" boot --log-level quiet --timeout 60 "$@"; }
 
 # Trace: every scheme call of the boot is recorded; `trace` filters and sums.
@@ -71,5 +66,4 @@ printf '#@ frobnicate\n' > "$tmp/bad.ion"
 out="$("$SIM" test "$tmp/bad.ion" 2>&1)"; rc=$?
 [ $rc = 1 ] && grep -q "bad.ion:1: unknown directive 'frobnicate'" <<<"$out"; check test-bad-directive $? "rc=$rc out=$out"
 
-echo "$pass passed, $failn failed"
-[ $failn = 0 ]
+finish

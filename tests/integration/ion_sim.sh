@@ -5,13 +5,8 @@
 # interactive console fed from stdin, and input larger than a pipe.
 set -u
 SIM="$1"
-pass=0 failn=0
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-check() { # NAME CONDITION-RESULT DETAIL
-  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
-}
 # Boots the minimal config; prints the console without the config's own
 # "NAME started/ready" lines; returns the sim's exit status.
 boot() {
@@ -90,5 +85,4 @@ else
   echo "skip console-ctrl-c: python3 is not installed"
 fi
 
-echo "$pass passed, $failn failed"
-[ $failn = 0 ]
+finish

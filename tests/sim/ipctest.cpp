@@ -2,37 +2,17 @@
 // processes. Run as `ipctest chan|shm|uds|dgram` inside a sim; prints "ok NAME" or
 // "FAIL NAME: why" and exits 1. The child roles re-run this program.
 #include "schemes/libredox.h"
+#include "sim_check.h"
 
 #include <cstring>
 #include <string>
 #include <vector>
 
 using namespace redox;
+using namespace simcheck;
 
 namespace {
 
-std::string g_name;
-
-[[noreturn]] void fail(const std::string& why) {
-    (void)sys::write_all(1, "FAIL " + g_name + ": " + why + "\n");
-    sys::exit(1);
-}
-template <typename T>
-T must(Result<T> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-    return std::move(*r);
-}
-void must(Result<void> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-}
-void expect(bool cond, const std::string& what) {
-    if (!cond) fail(what);
-}
-void expect_err(auto r, int errnum, const std::string& what) {
-    if (r) fail(what + ": succeeded, expected errno " + std::to_string(errnum));
-    if (r.error().errnum != errnum)
-        fail(what + ": errno " + std::to_string(r.error().errnum) + ", expected " + std::to_string(errnum));
-}
 
 std::string self_path;
 

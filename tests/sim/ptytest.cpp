@@ -3,30 +3,17 @@
 // another process, control handles and hang-up. Prints "ok pty" or
 // "FAIL pty: why" and exits 1.
 #include "schemes/libredox.h"
+#include "sim_check.h"
 
 #include <csignal>
 #include <cstring>
 #include <string>
 
 using namespace redox;
+using namespace simcheck;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& why) {
-    (void)sys::write_all(1, "FAIL pty: " + why + "\n");
-    sys::exit(1);
-}
-template <typename T>
-T must(Result<T> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-    return std::move(*r);
-}
-void must(Result<void> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-}
-void expect(bool cond, const std::string& what) {
-    if (!cond) fail(what);
-}
 std::string show(const std::string& s) {
     std::string o;
     for (unsigned char c : s) {
@@ -149,6 +136,7 @@ int main(int argc, char** argv) {
         (void)sys::write_all(2, "usage: ptytest pty\n");
         sys::exit(2);
     }
+    g_name = "pty";
     t_pty(self);
     (void)sys::write_all(1, "ok pty\n");
     sys::exit(0);

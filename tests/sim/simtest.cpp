@@ -3,6 +3,7 @@
 // integration suite boots a sim with `--exec "simtest NAME"`.
 #include "schemes/libredox.h"
 #include "schemes/server.h"
+#include "sim_check.h"
 
 #include <chrono>
 #include <csignal>
@@ -12,33 +13,11 @@
 #include <string>
 
 using namespace redox;
+using namespace simcheck;
 
 namespace {
 
-std::string g_name;
 std::string g_arg;   // the test's optional argument
-
-[[noreturn]] void fail(const std::string& why) {
-    (void)sys::write_all(1, "FAIL " + g_name + ": " + why + "\n");
-    sys::exit(1);
-}
-template <typename T>
-T must(Result<T> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-    return std::move(*r);
-}
-void must(Result<void> r, const std::string& what) {
-    if (!r) fail(what + ": " + r.error().message());
-}
-void expect(bool cond, const std::string& what) {
-    if (!cond) fail(what);
-}
-int expect_err(auto r, int errnum, const std::string& what) {
-    if (r) fail(what + ": succeeded, expected errno " + std::to_string(errnum));
-    if (r.error().errnum != errnum)
-        fail(what + ": errno " + std::to_string(r.error().errnum) + ", expected " + std::to_string(errnum));
-    return 0;
-}
 
 int spawn_self(const std::vector<std::string>& args, std::vector<std::pair<int, int>> fds = {}) {
     sys::SpawnSpec s;

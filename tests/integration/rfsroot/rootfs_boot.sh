@@ -6,14 +6,9 @@
 # Usage: rootfs_boot.sh REDOX_SIM SIMTEST_EXE COREUTILS_EXE
 set -u
 SIM="$1" SIMTEST="$2" COREUTILS="$3"
-pass=0 failn=0
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
 export XDG_CACHE_HOME="$tmp/cache"
 
-check() { # NAME CONDITION-RESULT DETAIL
-  if [ "$2" = 0 ]; then pass=$((pass+1)); echo "ok   $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
-}
 boot() { timeout 120 "$SIM" boot --log-level quiet --timeout 100 "$@"; }
 images() { ls "$XDG_CACHE_HOME/redox-sim" 2>/dev/null | grep -c '^root-.*\.img$'; }
 
@@ -100,5 +95,4 @@ out="$("$SIM" boot --root nfs 2>&1)"; rc=$?
 out="$("$SIM" boot --root ramfs --image "$tmp/own.img" 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ]; check image-with-ramfs $? "rc=$rc out=$out"
 
-echo "$pass passed, $failn failed"
-[ $failn = 0 ]
+finish
