@@ -1,5 +1,5 @@
 // Single-producer single-consumer rings in shared memory, and the wait/wake
-// primitive both sides use: a short adaptive spin, then a futex sleep.
+// primitive both sides use: an optional short spin, then a futex sleep.
 //
 // A ring never blocks its producer: push() fails when full and the producer
 // retries after the consumer's next wake-up. Head and tail are free-running
@@ -55,8 +55,8 @@ struct WaitWord {
     bool wait(uint32_t seen, int64_t timeout_ns = -1);
 };
 
-// How long to spin before sleeping, in pause iterations. Zero on one CPU,
-// where spinning only delays the peer we wait for.
+// How long a sim process spins before it sleeps, in pause iterations:
+// REDOX_SIM_SPIN, zero by default (see ring.cpp; the kernel-sim spins instead).
 uint32_t spin_budget();
 
 inline void cpu_relax() {
