@@ -8,6 +8,7 @@
 #include "kernel-sim/user_scheme.h"
 
 #include <csignal>
+#include <sched.h>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -26,6 +27,62 @@ FileDescription::~FileDescription() {
     if (!kernel) return;
     if (auto s = scheme.lock()) s->close(*kernel, number);
 }
+
+namespace {
+
+// What a new process needs between clone and exec, prepared by the kernel-sim.
+struct ChildSetup {
+    pid_t kernel_pid;
+    int src[5];     // proc region, kernel bell, side channel, global region, executable
+    int devnull;
+    char** argv;
+    char** envp;
+};
+
+// The new process until execveat. It is cloned with CLONE_VM | CLONE_VFORK, like
+// posix_spawn: it shares the kernel-sim's memory (no page tables to copy, which
+// made every spawn of a large kernel-sim costly) and runs on a stack of its own
+// while the kernel-sim waits, so it only makes system calls.
+int child_main(void* arg) {
+    const auto* c = static_cast<const ChildSetup*>(arg);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != c->kernel_pid) _exit(127);
+    // Out of the host terminal's process group: Ctrl-C reaches only the
+    // kernel-sim, which decides whom it interrupts.
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, nullptr);
+    // Move the inherited fds out of the way of their fixed slots first.
+    int src[5];
+    for (int i = 0; i < 5; ++i) src[i] = fcntl(c->src[i], F_DUPFD_CLOEXEC, 64);
+    if (c->devnull >= 0) { dup2(c->devnull, 0); dup2(c->devnull, 1); }
+    dup2(src[0], kFdProcRegion);
+    dup2(src[1], kFdKernelBell);
+    dup2(src[2], kFdSideChannel);
+    dup2(src[3], kFdGlobalRegion);
+    int exe = dup2(src[4], kFdFirstFree);
+    syscall(SYS_close_range, kFdFirstFree + 1, ~0u, 0);
+    fcntl(exe, F_SETFD, FD_CLOEXEC);
+    syscall(SYS_execveat, exe, "", c->argv, c->envp, AT_EMPTY_PATH);
+    _exit(127);
+}
+
+// One stack serves every spawn: CLONE_VFORK returns only after the child has
+// exec'd or exited.
+void* child_stack_top() {
+    static constexpr size_t kSize = 256 * 1024;
+    static void* stack = [] {
+        void* p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        return p == MAP_FAILED ? nullptr : p;
+    }();
+    return stack ? static_cast<char*>(stack) + kSize : nullptr;
+}
+
+} // namespace
 
 void Kernel::insert_process(std::unique_ptr<Process> p) {
     uint32_t pid = p->pid;
@@ -64,8 +121,7 @@ Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<s
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return err(ENOMEM_, "side channel");
     p->side_fd = sv[0];
 
-    // Everything the child needs is prepared before fork: the kernel-sim is
-    // single-threaded, and the child only dup2s, sets its death signal and execs.
+    // Everything the child needs is prepared before the clone (child_main).
     std::vector<std::string> envs = env;
     envs.push_back("REDOX_SIM=1");
     std::vector<char*> cargv, cenv;
@@ -76,35 +132,14 @@ Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<s
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     pid_t kernel_pid = getpid();
 
-    pid_t child = fork();
+    ChildSetup setup{kernel_pid, {p->region_fd, m_bell_fd, sv[1], m_global_fd, exec_fd}, devnull, cargv.data(),
+                     cenv.data()};
+    void* stack = child_stack_top();
+    pid_t child = stack ? ::clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup) : -1;
     if (child < 0) {
         close(sv[1]);
         if (devnull >= 0) close(devnull);
-        return err(EAGAIN_, "fork");
-    }
-    if (child == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != kernel_pid) _exit(127);
-        // Out of the host terminal's process group: Ctrl-C reaches only the
-        // kernel-sim, which decides whom it interrupts.
-        setpgid(0, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::signal(SIGPIPE, SIG_DFL);
-        // Move the inherited fds out of the way of their fixed slots first.
-        int src[5] = {p->region_fd, m_bell_fd, sv[1], m_global_fd, exec_fd};
-        for (int& fd : src) fd = fcntl(fd, F_DUPFD_CLOEXEC, 64);
-        if (devnull >= 0) { dup2(devnull, 0); dup2(devnull, 1); }
-        dup2(src[0], kFdProcRegion);
-        dup2(src[1], kFdKernelBell);
-        dup2(src[2], kFdSideChannel);
-        dup2(src[3], kFdGlobalRegion);
-        int exe = dup2(src[4], kFdFirstFree);
-        syscall(SYS_close_range, kFdFirstFree + 1, ~0u, 0);
-        fcntl(exe, F_SETFD, FD_CLOEXEC);
-        syscall(SYS_execveat, exe, "", cargv.data(), cenv.data(), AT_EMPTY_PATH);
-        _exit(127);
+        return err(EAGAIN_, "clone");
     }
     close(sv[1]);
     if (devnull >= 0) close(devnull);
