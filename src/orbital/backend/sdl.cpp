@@ -1,6 +1,7 @@
 #include "orbital/backend/sdl.h"
 
 #include <SDL2/SDL.h>
+#include "orbital/backend/sdl_api.h"
 #include <cerrno>
 #include <future>
 
@@ -40,6 +41,8 @@ SdlBackend::SdlBackend(int32_t width, int32_t height, std::string title)
 
 Result<std::unique_ptr<SdlBackend>> SdlBackend::create(int32_t width, int32_t height,
                                                        std::string title) {
+    std::string why;
+    if (!sdl_api::load(why)) return err(ENODEV, why);
     std::unique_ptr<SdlBackend> b(new SdlBackend(width, height, std::move(title)));
     std::promise<Result<void>> started;
     auto ready = started.get_future();
