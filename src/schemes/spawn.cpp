@@ -42,7 +42,28 @@ Result<void> load(const std::string& path, Image& img) {
     int fd = TRY(open(path, O_RDONLY_));
     img.memfd = memfd_create("redox-exec", MFD_CLOEXEC);
     if (img.memfd < 0) { (void)close(fd); return err(ENOMEM_, "memfd"); }
-    std::vector<char> buf(1 << 20);
+    // Read straight into the memfd's pages when the size is known: one copy,
+    // no staging buffer to zero and fault in for every spawn.
+    if (auto st = fstat(fd); st && st->st_size > 0 && st->st_size < (1ull << 32)) {
+        size_t size = st->st_size;
+        void* map = MAP_FAILED;
+        if (::ftruncate(img.memfd, off_t(size)) == 0)
+            map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, img.memfd, 0);
+        if (map != MAP_FAILED) {
+            char* dst = static_cast<char*>(map);
+            size_t got = 0;
+            Result<size_t> n = 0;
+            while (got < size && (n = read(fd, dst + got, size - got)) && *n > 0) got += *n;
+            img.head.assign(dst, std::min<size_t>(got, 256));
+            ::munmap(map, size);
+            (void)close(fd);
+            if (!n) return std::unexpected(Error(n.error().errnum, path));
+            if (got != size && ::ftruncate(img.memfd, off_t(got)) != 0) return err(ENOSPC_, "memfd");
+            return {};
+        }
+        if (::ftruncate(img.memfd, 0) != 0) { (void)close(fd); return err(ENOSPC_, "memfd"); }
+    }
+    std::vector<char> buf(1 << 16);
     for (;;) {
         auto n = read(fd, buf.data(), buf.size());
         if (!n) { (void)close(fd); return std::unexpected(Error(n.error().errnum, path)); }
