@@ -402,4 +402,35 @@ void FileScheme::on_close(uint64_t id) {
     (void)changed(m_fs->on_close(ino));
 }
 
+
+Result<size_t> FileScheme::call(uint64_t id, std::span<uint8_t> payload, std::span<const uint64_t>,
+                                const CallerCtx& ctx) {
+    TRY(handle(id));
+    if (ctx.uid != 0) return err(EPERM_);
+    std::string text(reinterpret_cast<const char*>(payload.data()), payload.size());
+    text = text.substr(0, text.find('\0'));
+    std::vector<std::string> w;
+    for (size_t i = 0; i < text.size();) {
+        size_t j = text.find(' ', i);
+        if (j == std::string::npos) j = text.size();
+        if (j > i) w.push_back(text.substr(i, j - i));
+        i = j + 1;
+    }
+    if (w.size() < 2 || w[0] != "snapshot") return err(EINVAL_, "expected snapshot create|delete|list");
+    if (w[1] == "list" && w.size() == 2) {
+        std::string out;
+        for (auto& s : TRY(m_fs->snapshots())) out += s.name + "\n";
+        size_t n = std::min(out.size(), payload.size());
+        std::memcpy(payload.data(), out.data(), n);
+        if (n < payload.size()) payload[n] = 0;
+        return n;
+    }
+    if (w.size() != 3) return err(EINVAL_, "expected snapshot create|delete NAME");
+    if (w[1] == "create") TRY(m_fs->snapshot_create(w[2]));
+    else if (w[1] == "delete") TRY(m_fs->snapshot_delete(w[2]));
+    else return err(EINVAL_, "expected snapshot create|delete|list");
+    if (m_set_durable) TRY(commit(true));
+    return 0;
+}
+
 } // namespace redox::rfsd

@@ -53,6 +53,11 @@ public:
     Result<void> unlink(std::string_view path, uint64_t flags, const CallerCtx& ctx) override;
     Result<int> mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx& ctx) override;
     Result<uint32_t> fevent(uint64_t, uint32_t flags) override { return flags; }
+    // Snapshots from inside the sim (`sim snapshot-fs`), root only: a call on any
+    // handle whose payload is "snapshot create NAME", "snapshot delete NAME" or
+    // "snapshot list"; the answer (list: one name per line) comes back in the payload.
+    Result<size_t> call(uint64_t id, std::span<uint8_t> payload, std::span<const uint64_t> meta,
+                        const CallerCtx& ctx) override;
     void on_close(uint64_t id) override;
 
     // Commit what is pending (the daemon's last act before it exits).

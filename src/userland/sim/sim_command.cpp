@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <map>
@@ -254,6 +255,29 @@ int input(const Ctx& c, std::span<const std::string> a) {
     return 0;
 }
 
+// RedoxFS snapshots of the root file system, through the file scheme's call.
+int snapshot_fs(const Ctx& c, std::span<const std::string> a) {
+    std::string cmd;
+    if (a.size() == 1 && a[0] == "--list") cmd = "snapshot list";
+    else if (a.size() == 2 && a[0] == "--delete") cmd = "snapshot delete " + a[1];
+    else if (a.size() == 1 && !a[0].starts_with("-")) cmd = "snapshot create " + a[0];
+    else return c.fail("usage: sim snapshot-fs NAME | --list | --delete NAME");
+    auto fd = sys::open("/scheme/file/", O_RDONLY_ | O_DIRECTORY_);
+    if (!fd) return c.fail("snapshot-fs: /scheme/file/: " + fd.error().message());
+    std::vector<char> buf(4096, 0);
+    std::memcpy(buf.data(), cmd.data(), std::min(cmd.size(), buf.size() - 1));
+    auto r = sys::call(*fd, buf.data(), buf.size(), 0, {});
+    (void)sys::close(*fd);
+    if (!r) {
+        int e = r.error().errnum;
+        if (e == ENOSYS_ || e == EBADF_) return c.fail("snapshot-fs: the root file system has no snapshots (boot on RedoxFS)");
+        if (e == EEXIST_) return c.fail("snapshot-fs: a snapshot named " + a.back() + " exists");
+        return c.fail("snapshot-fs: " + r.error().message());
+    }
+    if (cmd == "snapshot list") c.out(std::string(buf.data(), std::min<size_t>(*r, buf.size())));
+    return 0;
+}
+
 // Run a program of the sim and wait for it; its status is ours.
 int run_program(const Ctx& c, const std::vector<std::string>& argv) {
     sys::SpawnSpec spec;
@@ -289,7 +313,7 @@ bool parse_duration(std::string_view text, uint64_t& ns) {
 int run(std::span<const std::string> args, const Sink& out, const Sink& err) {
     Ctx c{out, err};
     if (args.size() < 2) {
-        return c.fail("usage: sim wait-scheme|kill|restart|log|time|fault|trace|ps|input|screenshot ...");
+        return c.fail("usage: sim wait-scheme|kill|restart|log|time|fault|trace|ps|input|screenshot|snapshot-fs ...");
     }
     const std::string& cmd = args[1];
     auto rest = args.subspan(2);
@@ -302,12 +326,13 @@ int run(std::span<const std::string> args, const Sink& out, const Sink& err) {
     if (cmd == "fault") return fault(c, rest);
     if (cmd == "trace") return trace(c, rest);
     if (cmd == "input") return input(c, rest);
+    if (cmd == "snapshot-fs") return snapshot_fs(c, rest);
     if (cmd == "screenshot") {
         if (rest.size() != 1) return c.fail("usage: sim screenshot FILE");
         return run_program(c, {"screenshot", rest[0]});
     }
     return c.fail("unknown command '" + cmd +
-                  "' (wait-scheme, kill, restart, log, ps, time, fault, trace, input, screenshot)");
+                  "' (wait-scheme, kill, restart, log, ps, time, fault, trace, input, screenshot, snapshot-fs)");
 }
 
 } // namespace redox::simctl

@@ -12,6 +12,7 @@
 //   sim input key CODE [press|release] [U+XXXX] | text STRING | mouse X Y |
 //             click X Y | button L M R | scroll DX DY   input through Orbital
 //   sim screenshot FILE               the screen as PNG (Orbital's screenshot)
+//   sim snapshot-fs NAME | --list | --delete NAME   RedoxFS snapshots of the root
 #pragma once
 
 #include <functional>
