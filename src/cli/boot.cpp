@@ -94,6 +94,7 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     // package exists and installs nothing, so those configs boot.
     c["netutils"];
     add("ion", "ion");
+    for (auto p : {"login", "su", "sudo", "passwd"}) add("userutils", p);
     for (auto& [name, path] : progs) {
         bool known = false;
         for (auto& [pkg, list] : c)

@@ -131,6 +131,16 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
         return reply(k, p.pid, tag, 0);
     }
     case KernelOp::SetIds: {
+        // args[4] = another process's pid (0: the caller): root raises or lowers a
+        // process's ids, as Redox's sudo daemon does through the client's proc fd.
+        if (a[4] != 0 && a[4] != p.pid) {
+            if (p.euid != 0) return reply_err(k, p.pid, tag, EPERM_);
+            Process* t = k.process(uint32_t(a[4]));
+            if (!t || t->state != ProcState::Running) return reply_err(k, p.pid, tag, ESRCH_);
+            auto set = [](uint64_t v, uint32_t& cur) { if (v != 0xffffffffull) cur = uint32_t(v); };
+            set(a[0], t->ruid); set(a[1], t->euid); set(a[2], t->rgid); set(a[3], t->egid);
+            return reply(k, p.pid, tag, 0);
+        }
         // Only root may change ids; anyone may drop to their own ids.
         auto keep = [](uint64_t v, uint32_t cur) { return v == 0xffffffffull ? cur : uint32_t(v); };
         uint32_t ruid = keep(a[0], p.ruid), euid = keep(a[1], p.euid), rgid = keep(a[2], p.rgid), egid = keep(a[3], p.egid);

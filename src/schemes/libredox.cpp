@@ -297,6 +297,12 @@ Result<void> setids(uint32_t ruid, uint32_t euid, uint32_t rgid, uint32_t egid) 
     TRY(kop(KernelOp::SetIds, ruid, euid, rgid, egid));
     return {};
 }
+// Root only: another process's ids (args[4] of SetIds); the sudo daemon raises its
+// clients with it. Declared by its users (userutils) to keep libredox.h unchanged.
+Result<void> setids_of(int pid, uint32_t ruid, uint32_t euid, uint32_t rgid, uint32_t egid) {
+    TRY(kop(KernelOp::SetIds, ruid, euid, rgid, egid, uint64_t(pid)));
+    return {};
+}
 Result<void> setpgid(int pid, int pgid) { TRY(kop(KernelOp::Setpgid, pid, pgid)); return {}; }
 Result<void> set_name(std::string_view name) { TRY(kop(KernelOp::SetName, ptr(name.data()), name.size())); return {}; }
 Result<void> sleep_ns(uint64_t ns) { TRY(kop(KernelOp::Sleep, ns)); return {}; }
