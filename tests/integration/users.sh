@@ -2,7 +2,9 @@
 # Users and privileges in one boot of the base config: as `user` (no password, in
 # group sudo) writes to /etc/passwd and /root are refused and $HOME works; sudo and
 # su accept the right password and refuse a wrong one; passwd changes what login
-# accepts (the user's own, then root changing the user's).
+# accepts (the user's own, then root changing the user's). Then the console: with the
+# userutils package (and the sudo daemon started from init.d) it runs login; the
+# default minimal config keeps a root Ion.
 # usage: users.sh REDOX_SIM
 set -u
 sim="$1"
@@ -84,4 +86,30 @@ check "login: new password, status 0" "$(has login-new-rc=0)" "status"
 check "login: the old password no longer works" "$(has login-old-rc=1)" "status"
 check "root changes user's password" "$(has passwd-by-root-rc=0)" "status"
 check "login with root's new password for user" "$(has login-rootpw-rc=0)" "status"
+# A config that asks for login: userutils installed, the sudo daemon started by init.
+cat > "$tmp/users.toml" <<'EOF'
+include = ["minimal.toml"]
+
+[packages]
+userutils = {}
+
+[[files]]
+path = "/usr/lib/init.d/20_sudo"
+data = """
+notify /usr/bin/sudo --daemon
+"""
+EOF
+out="$(printf 'user\nbad\nuser\n\necho console-as-$USER-in-$PWD\nsudo id < /scheme/host/empty_pw\nexit\n' |
+       "$sim" boot --timeout 30 --log-level quiet --config "$tmp/users.toml" --share "$tmp" 2>&1)"
+st=$?
+echo "$out"
+check "login console: boot exits 0" "$([ $st = 0 ] && echo 0 || echo 1)" "status $st"
+check "login console: bad password refused" "$(hasre '^Login incorrect$')" "no Login incorrect"
+check "login console: user's shell in HOME" "$(hasre 'console-as-user-in-/home/user$')" "no user shell line"
+check "login console: sudo from init.d's daemon" "$(hasre 'password for user: uid=0\(root\)')" "no uid=0 line"
+
+out="$(printf 'echo console-as-$USER\nexit\n' | "$sim" boot --timeout 30 --log-level quiet 2>&1)"
+echo "$out"
+check "minimal console: root Ion, no login" "$(hasre 'console-as-root$')" "no root shell line"
+check "minimal console: no login prompt" "$(grep -q 'login:' <<<"$out" && echo 1 || echo 0)" "a login prompt"
 finish
