@@ -13,6 +13,7 @@
 
 #include <argon2.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -137,6 +138,13 @@ std::string hash_new(const std::string& password) {
     return encoded;
 }
 
+// While the command runs, Ctrl-C on the console (SIGINT to the console's process
+// group, which includes this process) is for the command, not for us.
+void wait_quietly() {
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGQUIT, SIG_IGN);
+}
+
 std::vector<std::string> env_for(const Passwd& u) {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) {
@@ -169,6 +177,7 @@ int run_as(std::string_view prog, const Passwd& u, std::vector<std::string> argv
     }
     auto pid = sys::spawn(spec);
     if (!pid) return fail(prog, spec.path + ": " + pid.error().message());
+    wait_quietly();
     for (;;) {
         auto r = sys::waitpid(*pid, 0);
         if (r) return sys::exited(r->second) ? sys::exit_code(r->second) : 128 + sys::term_signal(r->second);
@@ -301,6 +310,7 @@ int cmd_sudo(const std::vector<std::string>& args) {
     spec.argv = args;
     auto pid = sys::spawn(spec);
     if (!pid) return fail("sudo", args[0] + ": " + pid.error().message());
+    wait_quietly();
     for (;;) {
         auto r = sys::waitpid(*pid, 0);
         if (r) return sys::exited(r->second) ? sys::exit_code(r->second) : 128 + sys::term_signal(r->second);
