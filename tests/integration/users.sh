@@ -99,13 +99,14 @@ data = """
 notify /usr/bin/sudo --daemon
 """
 EOF
-out="$(printf 'user\nbad\nuser\n\necho console-as-$USER-in-$PWD\nsudo id < /scheme/host/empty_pw\nexit\n' |
+out="$(printf 'user\nbad\nuser\n\necho console-as-$USER-in-$PWD\necho "" | sudo id\nls /scheme/initfs || echo initfs-hidden-by-login-schemes\nexit\n' |
        "$sim" boot --timeout 30 --log-level quiet --config "$tmp/users.toml" --share "$tmp" 2>&1)"
 st=$?
 echo "$out"
 check "login console: boot exits 0" "$([ $st = 0 ] && echo 0 || echo 1)" "status $st"
 check "login console: bad password refused" "$(hasre '^Login incorrect$')" "no Login incorrect"
 check "login console: user's shell in HOME" "$(hasre 'console-as-user-in-/home/user$')" "no user shell line"
+check "login console: /etc/login_schemes.toml limits the namespace" "$(hasre 'initfs-hidden-by-login-schemes$')" "initfs still visible"
 check "login console: sudo from init.d's daemon" "$(hasre 'password for user: uid=0\(root\)')" "no uid=0 line"
 
 out="$(printf 'echo console-as-$USER\nexit\n' | "$sim" boot --timeout 30 --log-level quiet 2>&1)"

@@ -318,6 +318,50 @@ int cmd_sudo(const std::vector<std::string>& args) {
     }
 }
 
+// The schemes a login session of `user` may open, from /etc/login_schemes.toml
+// (`[user_schemes.NAME]` with `schemes = [...]`; "*" = all). nullopt: no limit (no
+// file, no section for the user, or "*").
+std::optional<std::vector<std::string>> login_schemes(std::string_view user) {
+    auto text = read_file("/etc/login_schemes.toml");
+    if (!text) return std::nullopt;
+    std::string header = "[user_schemes." + std::string(user) + "]";
+    size_t at = text->find(header);
+    if (at == std::string::npos) return std::nullopt;
+    size_t next = text->find("\n[", at + header.size());
+    std::string section = text->substr(at + header.size(), next == std::string::npos ? std::string::npos : next - at - header.size());
+    size_t open = section.find('['), close = section.find(']', open);
+    if (section.find("schemes") == std::string::npos || open == std::string::npos || close == std::string::npos)
+        return std::nullopt;
+    std::vector<std::string> names;
+    std::string list = section.substr(open + 1, close - open - 1);
+    for (size_t q = list.find('"'); q != std::string::npos; q = list.find('"', q)) {
+        size_t e = list.find('"', q + 1);
+        if (e == std::string::npos) break;
+        std::string name = list.substr(q + 1, e - q - 1);
+        if (name == "*") return std::nullopt;
+        names.push_back(name);
+        q = e + 1;
+    }
+    return names;
+}
+
+// Move this process (and so the session it spawns) into a namespace of the user's
+// login schemes; schemes this system does not have are left out.
+bool apply_login_schemes(const Passwd& u) {
+    auto wanted = login_schemes(u.name);
+    if (!wanted) return true;
+    auto present = sys::read_dir("/scheme");
+    if (!present) return fail("login", "cannot list /scheme: " + present.error().message()), false;
+    std::vector<std::string> names;
+    for (auto& w : *wanted)
+        for (auto& d : *present)
+            if (d.name == w) names.push_back(w);
+    auto ns = sys::mkns(names);
+    if (!ns) return fail("login", "cannot make the login namespace: " + ns.error().message()), false;
+    if (auto r = sys::setrens(*ns, *ns); !r) return fail("login", "cannot enter the login namespace: " + r.error().message()), false;
+    return true;
+}
+
 int cmd_login(const std::vector<std::string>& args) {
     if (!args.empty()) return fail("login", "usage: login (reads the user name and password on standard input)");
     for (;;) {
@@ -332,6 +376,7 @@ int cmd_login(const std::vector<std::string>& args) {
             say(1, "\nLogin incorrect\n");
             continue;
         }
+        if (!apply_login_schemes(*user)) return 1;
         return run_as("login", *user, {}, true);
     }
 }
