@@ -126,6 +126,12 @@ int kill_cmd(const Ctx& c, std::span<const std::string> a) {
     auto pid = find_process(a[0]);
     if (!pid) return c.fail("kill: " + pid.error().context);
     if (auto r = sys::kill(*pid, sig); !r) return c.fail(fmt::format("kill {}: {}", *pid, r.error().message()));
+    // SIGKILL cannot be caught: wait until the process is gone (and its schemes
+    // with it), so the scenario's next line sees the result.
+    if (sig == SIGKILL) {
+        for (int i = 0; i < 5000 && proc_alive(*pid); ++i) (void)sys::sleep_ns(1'000'000);
+        if (proc_alive(*pid)) return c.fail(fmt::format("kill: pid {} did not exit", *pid));
+    }
     return 0;
 }
 

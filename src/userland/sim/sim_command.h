@@ -1,7 +1,7 @@
 // `sim`: scenario control from inside a sim, as a program (/usr/bin/sim) and
 // as an Ion builtin (the shell registers run() through its embedding API).
 //   sim wait-scheme NAME [TIMEOUT]    wait until a scheme is registered
-//   sim kill DAEMON|PID [SIGNAL]      signal a process by name or pid
+//   sim kill DAEMON|PID [SIGNAL]      signal a process by name or pid (KILL: until it is gone)
 //   sim restart DAEMON|PID            kill it and start it again, wait for its schemes
 //   sim log                           the kernel log
 //   sim time [advance DURATION]       the clock; advance the virtual clock
