@@ -122,8 +122,17 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     auto nodes = installer::build_tree(cfg, cat);
     if (!nodes) return std::unexpected(nodes.error());
     if (args.root == "ramfs") {
+        // ramfs keeps every byte in memory uncompressed: the programs of this build
+        // (large in sanitized builds) come on top of the config's size.
+        uint64_t programs = 0;
+        for (auto& n : *nodes) {
+            std::error_code ec;
+            uint64_t bytes = n.host_source.empty() ? 0 : std::filesystem::file_size(n.host_source, ec);
+            if (!ec) programs += bytes;
+            programs += n.data.size();
+        }
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
-        return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size);
+        return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
     }
     if (!cfg.general.encrypt_disk.empty())
         return err(EOPNOTSUPP_, "general.encrypt_disk: encrypted root images are not built yet (boot with --root ramfs)");
