@@ -125,11 +125,14 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         // ramfs keeps every byte in memory uncompressed: the programs of this build
         // (large in sanitized builds) come on top of the config's size.
         uint64_t programs = 0;
+        constexpr std::string_view initfs = "/scheme/initfs/";
         for (auto& n : *nodes) {
-            std::error_code ec;
-            uint64_t bytes = n.host_source.empty() ? 0 : std::filesystem::file_size(n.host_source, ec);
-            if (!ec) programs += bytes;
             programs += n.data.size();
+            if (!n.host_source.starts_with(initfs)) continue;
+            auto it = o.initfs.find(n.host_source.substr(initfs.size()));
+            std::error_code ec;
+            uint64_t bytes = it == o.initfs.end() ? 0 : std::filesystem::file_size(it->second.host, ec);
+            if (!ec) programs += bytes;
         }
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
         return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
