@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
     fmt::print("{:<34} {:>8.0f} MiB/s {:>10.0f} MiB/s {:>7.2f}x  {}\n", "zero->null 4 MiB (vs dd)", m("copy_4194304"),
                m("dd_4194304"), m("copy_4194304") / m("dd_4194304"), ">= 0.25x");
     for (auto [k, what] : {std::pair{"batch_kernel", "batched lseek (kernel-sim only)"},
-                           std::pair{"batch_daemon", "batched Fsize (ramfs round trip)"},
+                           std::pair{"batch_daemon", "batched Fsize (file scheme trip)"},
                            std::pair{"batch_read", "batched 8 B reads of zero"}})
         fmt::print("{:<34} {:>7.2f} Mops/s {:>16} {:>8}  {}\n", what, m(k) / 1e6, "", "", ">= 2 Mops/s");
     fmt::print("{:<34} {:>11.1f} ms {:>13.1f} ms {:>7.2f}x  {}\n", "boot minimal + shutdown (vs dash)", m("boot_ms"),

@@ -73,7 +73,7 @@ int copy(uint64_t block, uint64_t total) {
 
 int batch(const std::string& kind, uint64_t n) {
     // kernel: lseek SEEK_CUR, answered by the kernel-sim alone;
-    // daemon: lseek SEEK_END, a round trip to ramfs (Fsize) without data;
+    // daemon: lseek SEEK_END, a round trip to the file scheme (Fsize) without data;
     // read: 8-byte reads of zero, a daemon round trip plus a copy.
     bool read = kind == "read";
     if (!read && kind != "kernel" && kind != "daemon") die("batch KIND must be kernel, daemon or read");
