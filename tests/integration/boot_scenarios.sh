@@ -53,7 +53,12 @@ out="$("$SIM" boot --bogus 2>&1)"; rc=$?
 # SIGKILL of the kernel-sim leaves no sim process behind.
 "$SIM" boot --log-level quiet --exec 'sleep 60' >/dev/null 2>&1 &
 kpid=$!
-sleep 1.5
+# Wait until the boot has reached the exec line (init, the daemons, the shell, sleep).
+for _ in $(seq 200); do
+  [ "$(pgrep -P $kpid | wc -l)" -ge 6 ] && break
+  sleep 0.1
+done
+sleep 0.5
 children="$(pgrep -P $kpid | tr '\n' ' ')"
 kill -9 $kpid; wait $kpid 2>/dev/null
 sleep 3
