@@ -87,7 +87,7 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     auto add = [&](const std::string& pkg, const std::string& prog) {
         if (progs.count(prog)) c[pkg].push_back({"/usr/bin/" + prog, "/scheme/initfs/bin/" + prog});
     };
-    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim", "ipcd", "ptyd"}) add("base", p);
+    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim", "ipcd", "ptyd", "inputd"}) add("base", p);
     add("coreutils", "coreutils");
     for (auto p : {"orbital", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
     // netutils (server and desktop configs) is not built in this repository yet: the
