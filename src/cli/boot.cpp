@@ -9,8 +9,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace redox::cli {
@@ -87,7 +91,7 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     auto add = [&](const std::string& pkg, const std::string& prog) {
         if (progs.count(prog)) c[pkg].push_back({"/usr/bin/" + prog, "/scheme/initfs/bin/" + prog});
     };
-    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim", "ipcd", "ptyd", "inputd"}) add("base", p);
+    for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim", "ipcd", "ptyd", "inputd", "getty"}) add("base", p);
     add("coreutils", "coreutils");
     for (auto p : {"orbital", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
     // netutils (server and desktop configs) is not built in this repository yet: the
@@ -224,14 +228,52 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     }
     for (size_t i = 0; i < args.exec.size(); ++i)
         o.init_env.push_back(fmt::format("REDOX_SIM_EXEC_{}={}", i + 1, args.exec[i]));
+    // An interactive console on a host terminal: init runs it through a pty
+    // (getty), and the host terminal passes every key through (raw mode).
+    if (args.exec.empty() && ::isatty(o.console_in) && ::isatty(o.console_out)) {
+        o.init_env.push_back("REDOX_SIM_CONSOLE=terminal");
+        winsize ws{};
+        if (ioctl(o.console_out, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+            o.init_env.push_back(fmt::format("REDOX_SIM_CONSOLE_SIZE={}x{}", ws.ws_row, ws.ws_col));
+    }
     return o;
 }
+
+namespace {
+
+// The host terminal in raw mode while the sim's console runs on it: ^C, ^Z
+// and every other key reach the sim's pty as bytes. Output keeps NL -> CR NL
+// so lines written straight to the console (logs) stay lined up.
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd) : m_fd(fd) {
+        if (tcgetattr(fd, &m_saved) != 0) return;
+        termios raw = m_saved;
+        cfmakeraw(&raw);
+        raw.c_oflag |= OPOST | ONLCR;
+        m_active = tcsetattr(fd, TCSANOW, &raw) == 0;
+    }
+    ~RawTerminal() {
+        if (m_active) tcsetattr(m_fd, TCSANOW, &m_saved);
+    }
+    RawTerminal(const RawTerminal&) = delete;
+    RawTerminal& operator=(const RawTerminal&) = delete;
+
+private:
+    int m_fd;
+    termios m_saved{};
+    bool m_active = false;
+};
+
+}  // namespace
 
 static int boot_main(std::span<char*> argv) {
     auto args = parse_boot_args(argv);
     if (!args) return fail("boot: " + args.error().context);
     auto opts = prepare_boot(*args);
     if (!opts) return fail("boot: " + opts.error().message());
+    bool terminal = std::ranges::find(opts->init_env, std::string("REDOX_SIM_CONSOLE=terminal")) != opts->init_env.end();
+    int console_in = opts->console_in;
     auto k = kernel::Kernel::create(std::move(*opts));
     if (!k) return fail("boot: " + k.error().message());
     if (args->timeout > 0) {
@@ -241,9 +283,12 @@ static int boot_main(std::span<char*> argv) {
             kp->shutdown(124 << 8);
         });
     }
+    std::optional<RawTerminal> raw;
+    if (terminal) raw.emplace(console_in);
     if (auto r = (*k)->start_init(); !r) return fail("boot: starting init: " + r.error().message());
     int status = (*k)->run();
     k->reset();  // kills and reaps what is left
+    raw.reset();
     if ((status & 0x7f) != 0) return 128 + (status & 0x7f);
     return (status >> 8) & 0xff;
 }

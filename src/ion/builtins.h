@@ -14,6 +14,7 @@ void add_builtin(Interp& in, const char* name, InternalBuiltin fn, const char* h
 void register_core_builtins(Interp& in);
 void register_test_builtins(Interp& in);
 void register_dir_builtins(Interp& in);
+void register_job_builtins(Interp& in);
 
 // True when args has -h/--help; then writes the builtin's help to io.out.
 bool help_requested(Interp& in, Args args, Io& io);

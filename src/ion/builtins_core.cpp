@@ -140,7 +140,7 @@ int b_exit(Interp& in, Args args, Io&) {
         auto n = parse_number(args[1]);
         code = n && !n->is_float ? int(n->i & 0xFF) : 1;
     }
-    for (int pid : in.background) (void)in.os.kill(pid, SIGTERM);
+    in.hang_up_jobs();
     in.exit_code = code;
     in.exit_called = true;
     in.flow = Flow::Exit;
@@ -398,6 +398,7 @@ void register_builtins(Interp& in) {
     register_core_builtins(in);
     register_test_builtins(in);
     register_dir_builtins(in);
+    register_job_builtins(in);
 }
 
 }  // namespace ion

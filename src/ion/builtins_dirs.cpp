@@ -1,4 +1,4 @@
-// Directories and processes: cd, dirs, pushd, popd, jobs, wait, exec,
+// Directories and processes: cd, dirs, pushd, popd, exec,
 // mapfile, suspend.
 #include "ion/builtins.h"
 #include "ion/number.h"
@@ -119,27 +119,6 @@ int b_dir_depth(Interp& in, Args args, Io& io) {
     return 0;
 }
 
-int b_jobs(Interp& in, Args, Io& io) {
-    for (size_t k = 0; k < in.background.size(); ++k)
-        io.out->write("[" + std::to_string(k) + "] " + std::to_string(in.background[k]) + "\n");
-    return 0;
-}
-
-int b_wait(Interp& in, Args, Io&) {
-    int st = 0;
-    for (int pid : in.background) {
-        auto r = in.os.wait(pid);
-        st = r ? *r : 1;
-    }
-    in.background.clear();
-    return st;
-}
-
-int b_disown(Interp& in, Args, Io&) {
-    in.background.clear();
-    return 0;
-}
-
 int b_exec(Interp& in, Args args, Io& io) {
     size_t k = 1;
     bool clear_env = false;
@@ -214,9 +193,6 @@ void register_dir_builtins(Interp& in) {
     add_builtin(in, "pushd", b_pushd, "push a directory onto the stack and change to it");
     add_builtin(in, "popd", b_popd, "pop a directory from the stack and change to it");
     add_builtin(in, "dir_depth", b_dir_depth, "limit the size of the directory stack");
-    add_builtin(in, "jobs", b_jobs, "list background jobs");
-    add_builtin(in, "wait", b_wait, "wait for the background jobs");
-    add_builtin(in, "disown", b_disown, "forget the background jobs");
     add_builtin(in, "exec", b_exec, "replace the shell with a program [-c: empty environment]");
     add_builtin(in, "mapfile", b_mapfile, "read lines from stdin into an array");
     add_builtin(in, "suspend", b_suspend, "stop the shell (SIGSTOP)");

@@ -6,6 +6,7 @@
 #include "ion/parser.h"
 #include "ion/text.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -151,6 +152,8 @@ int Interp::run_pipeline(const Pipeline& p) {
     }
 
     std::vector<int> pids;       // spawned programs, in stage order
+    bool jc = job_control && !journal;  // `$(..)` runs its programs in the shell's group
+    int job_pgid = 0;
     std::vector<int> statuses(stages.size(), 0);
     std::vector<int> pid_stage;
     std::string data;            // output of the previous in-process stage
@@ -275,6 +278,7 @@ int Interp::run_pipeline(const Pipeline& p) {
         SpawnRequest req;
         req.argv = s.argv;
         req.env = os.environ();
+        if (jc) req.pgid = job_pgid;  // the first program leads the job's group
         OsFd stdin_fd;
         if (in->in_memory()) {
             auto m = os.memory_file(in->read_all());
@@ -329,6 +333,10 @@ int Interp::run_pipeline(const Pipeline& p) {
         }
         pids.push_back(*pid);
         pid_stage.push_back(int(k));
+        if (jc && job_pgid == 0) {
+            job_pgid = *pid;
+            if (!p.background) (void)os.set_foreground_group(0, job_pgid);
+        }
         if (read_back && capture_r) {
             auto d = os.read_all(capture_r.get());
             capture_r.reset();
@@ -342,13 +350,33 @@ int Interp::run_pipeline(const Pipeline& p) {
         }
     }
     prev_pipe.reset();
+    Job job;
+    job.pgid = jc ? job_pgid : 0;
+    job.pids = pids;
+    job.leader = pids.empty() ? 0 : pids.front();
+    for (size_t k = 0; k < stages.size(); ++k) {
+        if (!stages[k].external() || stages[k].argv.empty()) continue;
+        if (!job.command.empty()) job.command += " | ";
+        for (size_t w = 0; w < stages[k].argv.size(); ++w) job.command += (w ? " " : "") + stages[k].argv[w];
+    }
     if (p.background) {
-        for (int pid : pids) background.push_back(pid);
+        if (pids.empty()) return 0;
+        Job& j = add_job(std::move(job));
+        if (jc) std_err.write("ion: bg [" + std::to_string(j.id) + "] " + std::to_string(j.leader) + "\n");
+        if (p.disown) jobs.erase(std::find_if(jobs.begin(), jobs.end(), [&](const Job& x) { return &x == &j; }));
         return 0;
     }
-    for (size_t j = 0; j < pids.size(); ++j) {
-        auto st = os.wait(pids[j]);
-        statuses[size_t(pid_stage[j])] = st ? *st : 1;
+    if (jc && !pids.empty()) {
+        bool stopped = false;
+        auto st = wait_foreground(std::move(job), &stopped);
+        // A stopped pipeline's status is its stop (128 + SIGTSTP), as in POSIX shells.
+        if (stopped) return st.back();
+        for (size_t j = 0; j < st.size(); ++j) statuses[size_t(pid_stage[j])] = st[j];
+    } else {
+        for (size_t j = 0; j < pids.size(); ++j) {
+            auto st = os.wait(pids[j]);
+            statuses[size_t(pid_stage[j])] = st ? *st : 1;
+        }
     }
     int result = statuses.empty() ? 0 : statuses.back();
     if (opts.pipe_fail) {

@@ -142,7 +142,12 @@ Result<int> HostOs::spawn(const SpawnRequest& req) {
     sigemptyset(&mask);
     posix_spawnattr_setsigdefault(&attr, &def);
     posix_spawnattr_setsigmask(&attr, &mask);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (req.pgid >= 0) {
+        posix_spawnattr_setpgroup(&attr, req.pgid);
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    posix_spawnattr_setflags(&attr, flags);
 
     SpawnArgs a(req);
     pid_t pid = -1;
@@ -163,6 +168,37 @@ Result<int> HostOs::wait(int pid) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return 1;
+}
+
+Result<JobStatus> HostOs::wait_job(int pid, bool block) {
+    int status = 0;
+    for (;;) {
+        pid_t r = ::waitpid(pid, &status, WUNTRACED | (block ? 0 : WNOHANG));
+        if (r == 0) return JobStatus{};
+        if (r > 0) break;
+        if (errno != EINTR) return err(errno, "waitpid");
+    }
+    if (WIFSTOPPED(status)) return JobStatus{JobStatus::Stopped, WSTOPSIG(status)};
+    if (WIFEXITED(status)) return JobStatus{JobStatus::Exited, WEXITSTATUS(status)};
+    return JobStatus{JobStatus::Exited, 128 + WTERMSIG(status)};
+}
+
+int HostOs::pgid() { return int(::getpgrp()); }
+
+Result<void> HostOs::become_group_leader() {
+    if (::setpgid(0, 0) < 0) return err(errno, "setpgid");
+    return {};
+}
+
+Result<int> HostOs::foreground_group(int fd) {
+    pid_t g = ::tcgetpgrp(fd);
+    if (g < 0) return err(errno, "tcgetpgrp");
+    return int(g);
+}
+
+Result<void> HostOs::set_foreground_group(int fd, int pgid) {
+    if (::tcsetpgrp(fd, pgid) < 0) return err(errno, "tcsetpgrp");
+    return {};
 }
 
 Result<void> HostOs::kill(int pid, int sig) {

@@ -23,6 +23,12 @@ public:
     Result<void> kill(int pid, int sig) override;
     redox::Error exec(const SpawnRequest& req) override;
 
+    Result<JobStatus> wait_job(int pid, bool block) override;
+    int pgid() override;
+    Result<void> become_group_leader() override;
+    Result<int> foreground_group(int fd) override;
+    Result<void> set_foreground_group(int fd, int pgid) override;
+
     Result<void> chdir(const std::string& path) override;
     Result<std::string> getcwd() override;
     FileStat stat(const std::string& path, bool follow = true) override;

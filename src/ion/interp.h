@@ -54,6 +54,17 @@ struct CaptureJournal {
     std::map<std::string, std::string> aliases;
 };
 
+// A pipeline of programs started with `&`, or stopped with ^Z.
+struct Job {
+    int id = 0;             // the [N] users name it by
+    int pgid = 0;           // its process group (0 without job control)
+    int leader = 0;         // its first process, the pid users see
+    std::vector<int> pids;  // its processes not reaped yet
+    std::string command;
+    bool stopped = false;
+    int status = 0;         // of its last process, once it ended
+};
+
 using InternalBuiltin = int (*)(Interp&, std::span<const std::string>, Io&);
 
 struct BuiltinEntry {
@@ -85,7 +96,23 @@ public:
     unsigned call_depth = 0;
     volatile std::sig_atomic_t interrupted = 0;
     std::vector<std::string> dir_stack;
-    std::vector<int> background;  // pids of background jobs
+    // Job control (jobs.cpp). It is on in an interactive shell whose stdin
+    // is a terminal: every pipeline of programs gets its own process group,
+    // which holds the terminal while it runs in the foreground.
+    std::vector<Job> jobs;
+    bool job_control = false;
+    int shell_pgid = 0;
+    bool enable_job_control();   // the shell leads its group and takes the terminal
+    void release_terminal();     // hands the terminal back to whoever had it before
+    void take_terminal();
+    Job& add_job(Job job);       // numbered with the lowest free id
+    // Waits for the foreground job's processes to end or stop; a stopped job
+    // is kept in `jobs` (and announced), and `stopped` set. Returns per
+    // process its status (the last one a stop's 128 + signal).
+    std::vector<int> wait_foreground(Job job, bool* stopped = nullptr);
+    void report_jobs();          // announces background jobs that ended or stopped
+    void hang_up_jobs();         // `exit`: SIGTERM (and SIGCONT) to every job
+    int previous_terminal_pgid = 0;
     std::unordered_map<std::string, std::shared_ptr<const Block>> parse_cache;
 
     FdOutput std_out, std_err;

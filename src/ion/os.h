@@ -15,6 +15,7 @@
 
 #include "schemes/error.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -31,6 +32,13 @@ struct SpawnRequest {
     std::vector<std::string> env;   // "NAME=value" entries: the complete environment
     std::string cwd;                // empty: the shell's current directory
     int stdio[3] = {0, 1, 2};       // fds of this Os mapped to the child's 0, 1, 2
+    int pgid = -1;                  // -1: the shell's process group; 0: a new group led by the child; >0: join it
+};
+
+// What became of a job's process (wait_job).
+struct JobStatus {
+    enum State { Running, Stopped, Exited } state = Running;
+    int status = 0;  // Exited: the exit status (128 + signal when killed); Stopped: the signal
 };
 
 struct FileStat {
@@ -74,9 +82,31 @@ public:
     // Processes.
     virtual Result<int> spawn(const SpawnRequest& req) = 0;  // returns a pid
     virtual Result<int> wait(int pid) = 0;
-    virtual Result<void> kill(int pid, int sig) = 0;
+    virtual Result<void> kill(int pid, int sig) = 0;  // pid < 0: the process group -pid
     // Replaces the current process (the `exec` builtin); returns only on error.
     virtual redox::Error exec(const SpawnRequest& req) = 0;
+
+    // Job control. An Os without it keeps these defaults: jobs are only ever
+    // waited for to the end, and there is no terminal to hand over.
+    // wait_job reports a stop as well as an exit; with block false it returns
+    // Running at once when nothing happened yet.
+    virtual Result<JobStatus> wait_job(int pid, bool block) {
+        if (!block) return JobStatus{};
+        auto st = wait(pid);
+        if (!st) return std::unexpected(st.error());
+        return JobStatus{JobStatus::Exited, *st};
+    }
+    virtual int pgid() { return pid(); }
+    // Makes this process the leader of its own process group.
+    virtual Result<void> become_group_leader() { return std::unexpected(redox::Error(ENOSYS, "job control")); }
+    // The terminal on `fd`: its foreground process group (tcgetpgrp/tcsetpgrp).
+    virtual Result<int> foreground_group(int) { return std::unexpected(redox::Error(ENOTTY, "job control")); }
+    virtual Result<void> set_foreground_group(int, int) { return std::unexpected(redox::Error(ENOTTY, "job control")); }
+    // For a line editor: the terminal on `fd` delivers each key as typed,
+    // without echo or signals (raw), until restore_terminal puts back the
+    // mode saved by the last set_terminal_raw.
+    virtual Result<void> set_terminal_raw(int) { return std::unexpected(redox::Error(ENOTTY, "terminal")); }
+    virtual void restore_terminal(int) {}
 
     // File system.
     virtual Result<void> chdir(const std::string& path) = 0;

@@ -4,6 +4,7 @@
 #include "ion/lexer.h"
 #include "ion/parser.h"
 #include "ion/prompt.h"
+#include "ion/complete.h"
 
 #include <editline/readline.h>
 #include <signal.h>
@@ -42,63 +43,6 @@ void make_parent_dirs(const std::string& path) {
 // ---- completion
 std::vector<std::string> g_matches;
 
-std::vector<std::string> complete_word(Interp& in, const std::string& word, bool command_position) {
-    std::set<std::string> out;
-    if (!word.empty() && (word[0] == '$' || word[0] == '@')) {
-        std::string pre = word.substr(1);
-        for (Scope* s : in.chain)
-            for (auto& [k, v] : s->vars)
-                if (k.starts_with(pre)) out.insert(word[0] + k);
-        if (word[0] == '$')
-            for (auto& e : in.os.environ()) {
-                std::string k = e.substr(0, e.find('='));
-                if (k.starts_with(pre)) out.insert("$" + k);
-            }
-        return {out.begin(), out.end()};
-    }
-    if (command_position && word.find('/') == std::string::npos) {
-        for (auto& [k, v] : in.builtins)
-            if (k.starts_with(word)) out.insert(k);
-        for (Scope* s : in.chain)
-            for (auto& [k, v] : s->fns)
-                if (k.starts_with(word)) out.insert(k);
-        for (auto& [k, v] : in.aliases)
-            if (k.starts_with(word)) out.insert(k);
-        const char* path = in.os.getenv("PATH");
-        std::string ps = path ? path : "";
-        size_t start = 0;
-        while (start <= ps.size()) {
-            size_t e = ps.find(':', start);
-            if (e == std::string::npos) e = ps.size();
-            std::string dir = ps.substr(start, e - start);
-            start = e + 1;
-            auto names = in.os.readdir(dir.empty() ? "." : dir);
-            if (!names) continue;
-            for (auto& n : *names)
-                if (n.starts_with(word)) out.insert(n);
-        }
-        return {out.begin(), out.end()};
-    }
-    size_t slash = word.rfind('/');
-    std::string dir = slash == std::string::npos ? "" : word.substr(0, slash + 1);
-    std::string pre = slash == std::string::npos ? word : word.substr(slash + 1);
-    std::string real_dir = dir;
-    if (real_dir.starts_with("~")) {
-        const char* home = in.os.getenv("HOME");
-        real_dir = std::string(home ? home : "") + real_dir.substr(1);
-    }
-    auto names = in.os.readdir(real_dir.empty() ? "." : real_dir);
-    if (names) {
-        for (auto& n : *names) {
-            if (!n.starts_with(pre) || (n[0] == '.' && (pre.empty() || pre[0] != '.'))) continue;
-            std::string full = dir + n;
-            if (in.os.stat(real_dir + n).is_dir) full += "/";
-            out.insert(full);
-        }
-    }
-    return {out.begin(), out.end()};
-}
-
 char* generator(const char*, int state) {
     static size_t idx;
     if (state == 0) idx = 0;
@@ -109,10 +53,7 @@ char* generator(const char*, int state) {
 char** completer(const char* text, int start, int) {
     Interp& in = g_shell->interp();
     std::string line(rl_line_buffer ? rl_line_buffer : "");
-    std::string before = line.substr(0, size_t(start));
-    size_t k = before.find_last_not_of(" \t");
-    bool command_position = k == std::string::npos || std::strchr(";|&", before[k]) != nullptr;
-    g_matches = complete_word(in, text, command_position);
+    g_matches = complete_word(in, text, command_position(line.substr(0, size_t(start))));
     rl_attempted_completion_over = 1;
     if (g_matches.empty()) return nullptr;
     return rl_completion_matches(text, generator);
@@ -130,6 +71,9 @@ int run_repl(Shell& shell) {
     sigaction(SIGINT, &sa, nullptr);
     signal(SIGTSTP, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    signal(SIGTTIN, SIG_IGN);
+    signal(SIGTTOU, SIG_IGN);
+    (void)in.enable_job_control();
 
     // initrc, as interactive Ion reads it.
     const char* xdg = in.os.getenv("XDG_CONFIG_HOME");
@@ -146,6 +90,7 @@ int run_repl(Shell& shell) {
 
     std::string pending;
     while (!in.exit_called) {
+        if (in.job_control) in.report_jobs();
         std::string prompt = pending.empty() ? prompt_text(in) : "> ";
         in.interrupted = 0;
         char* raw = readline(prompt.c_str());
@@ -177,6 +122,8 @@ int run_repl(Shell& shell) {
         }
         shell.run_string(src, "stdin");
     }
+    if (!in.exit_called) in.hang_up_jobs();
+    in.release_terminal();
     g_shell = nullptr;
     return shell.last_status();
 }

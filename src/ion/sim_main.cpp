@@ -1,8 +1,11 @@
 // /usr/bin/ion inside the sim: the Ion shell over SimOs. `ion -c CMD`,
-// `ion SCRIPT [ARGS]`, and on the console an interactive shell that reads one
-// line at a time (the console has no line editor; the host terminal's own
-// line discipline does the editing).
+// `ion SCRIPT [ARGS]`, and an interactive shell. On a pty (the console of a
+// boot on a host terminal, through getty) it edits lines itself (LineEditor,
+// with history and completion) and has job control; on the plain console
+// (input piped into the boot) it reads one line at a time.
+#include "ion/complete.h"
 #include "ion/interp.h"
+#include "ion/line_editor.h"
 #include "ion/invocation.h"
 #include "ion/prompt.h"
 #include "ion/shell.h"
@@ -46,40 +49,71 @@ int console_repl(ion::Shell& shell) {
     ion::Interp& in = shell.interp();
     ion::Os& os = shell.os();
     shell.options().interactive = true;
-    // On a host terminal the kernel-sim sends Ctrl-C to the console's process
-    // group: the foreground program ends, the shell only stops its script.
+    // Ctrl-C while a line is read or a builtin runs stops the shell's script,
+    // not the shell. (With job control a foreground job has the terminal and
+    // gets ^C itself.)
     g_shell = &shell;
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
+    ion::LineEditor editor(os, 0, 1);
+    bool editing = editor.usable();
+    if (in.enable_job_control()) {
+        signal(SIGTSTP, SIG_IGN);
+        signal(SIGTTIN, SIG_IGN);
+        signal(SIGTTOU, SIG_IGN);
+    }
+    editor.set_completer([&in](const std::string& line, size_t start) {
+        return ion::complete_word(in, line.substr(start), ion::command_position(std::string_view(line).substr(0, start)));
+    });
     const char* xdg = os.getenv("XDG_CONFIG_HOME");
     const char* home = os.getenv("HOME");
     std::string rc = (xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.config") + "/ion/initrc";
     if (os.stat(rc).is_file) shell.run_file(rc);
 
-    // One byte at a time, so a program started from this line reads the
-    // console input that follows it.
+    // Without the editor: one byte at a time, so a program started from this
+    // line reads the console input that follows it.
     ion::Input console = ion::Input::from_fd(os, 0);
     std::string pending, line;
     while (!in.exit_called) {
-        (void)os.write_all(1, pending.empty() ? ion::prompt_text(in) : "> ");
+        if (in.job_control) in.report_jobs();
+        std::string prompt = pending.empty() ? ion::prompt_text(in) : "> ";
         in.interrupted = 0;
-        if (!console.read_line(line)) {
-            (void)os.write_all(1, "\n");
-            break;
-        }
-        if (in.interrupted) {  // Ctrl-C while typing discards the line
-            pending.clear();
-            continue;
+        if (editing) {
+            auto got = editor.read_line(prompt, line);
+            if (got == ion::LineEditor::Outcome::EndOfInput) {
+                if (!pending.empty()) {  // ^D abandons an unfinished block
+                    pending.clear();
+                    continue;
+                }
+                break;
+            }
+            if (got == ion::LineEditor::Outcome::Cancelled) {
+                pending.clear();
+                continue;
+            }
+        } else {
+            (void)os.write_all(1, prompt);
+            if (!console.read_line(line)) {
+                (void)os.write_all(1, "\n");
+                break;
+            }
+            if (in.interrupted) {  // Ctrl-C while typing discards the line
+                pending.clear();
+                continue;
+            }
         }
         pending += line;
         pending += '\n';
         if (ion::needs_more_input(pending)) continue;
         std::string src = std::move(pending);
         pending.clear();
+        editor.add_history(src.substr(0, src.size() - 1));
         shell.run_string(src, "stdin");
     }
+    if (in.exit_called == false) in.hang_up_jobs();
+    in.release_terminal();
     g_shell = nullptr;
     return shell.last_status();
 }

@@ -1,5 +1,6 @@
 #include "ion/sim_os.h"
 
+#include "daemons/ptyd/Termios.h"
 #include "schemes/libredox.h"
 
 #include <cstdlib>
@@ -166,6 +167,7 @@ Result<int> SimOs::spawn(const SpawnRequest& req) {
     spec.inherit_env = false;
     spec.cwd = req.cwd;
     spec.fds = {{0, req.stdio[0]}, {1, req.stdio[1]}, {2, req.stdio[2]}};
+    spec.pgid = req.pgid;
     auto pid = sys::spawn(spec);
     if (!pid) return err(pid.error().errnum, req.argv[0]);
     return *pid;
@@ -196,6 +198,87 @@ Result<int> SimOs::wait(int pid) {
 Result<void> SimOs::kill(int pid, int sig) {
     if (auto r = sys::kill(pid, sig); !r) return err(r.error().errnum, "kill");
     return {};
+}
+
+Result<JobStatus> SimOs::wait_job(int pid, bool block) {
+    // While feeding a program's stdin, poll and write the feeds in between.
+    while (block && !m_feeds.empty()) {
+        pump_feeds();
+        if (m_feeds.empty()) break;
+        auto r = wait_job(pid, false);
+        if (!r || r->state != JobStatus::Running) return r;
+        await_progress(-1, 0);
+    }
+    for (;;) {
+        auto r = sys::waitpid(pid, sys::WUNTRACED_ | (block ? 0 : sys::WNOHANG_));
+        if (!r) {
+            if (r.error().errnum == redox::EINTR_) continue;
+            return err(r.error().errnum, "waitpid");
+        }
+        if (r->first != pid) return JobStatus{};
+        int st = r->second;
+        if ((st & 0xff) == 0x7f) return JobStatus{JobStatus::Stopped, (st >> 8) & 0xff};
+        return JobStatus{JobStatus::Exited, sys::exited(st) ? sys::exit_code(st) : 128 + sys::term_signal(st)};
+    }
+}
+
+int SimOs::pgid() {
+    auto i = sys::ids();
+    return i ? int(i->pgid) : 0;
+}
+
+Result<void> SimOs::become_group_leader() {
+    if (auto r = sys::setpgid(0, 0); !r) return err(r.error().errnum, "setpgid");
+    return {};
+}
+
+Result<int> SimOs::foreground_group(int fd) {
+    auto h = sys::dup(fd, "pgrp");
+    if (!h) return err(redox::ENOTTY_, "tcgetpgrp");
+    uint64_t g = 0;
+    auto n = sys::read(*h, &g, sizeof g);
+    (void)sys::close(*h);
+    if (!n || *n != sizeof g) return err(redox::ENOTTY_, "tcgetpgrp");
+    return int(g);
+}
+
+Result<void> SimOs::set_foreground_group(int fd, int pgid) {
+    auto h = sys::dup(fd, "pgrp");
+    if (!h) return err(redox::ENOTTY_, "tcsetpgrp");
+    uint64_t g = uint64_t(pgid);
+    auto n = sys::write(*h, &g, sizeof g);
+    (void)sys::close(*h);
+    if (!n) return err(n.error().errnum, "tcsetpgrp");
+    return {};
+}
+
+Result<void> SimOs::set_terminal_raw(int fd) {
+    namespace pt = redox::ptyd;
+    auto h = sys::dup(fd, "termios");
+    if (!h) return err(redox::ENOTTY_, "termios");
+    pt::Termios t{};
+    auto n = sys::read(*h, &t, sizeof t);
+    if (!n || *n != sizeof t) {
+        (void)sys::close(*h);
+        return err(redox::ENOTTY_, "termios");
+    }
+    m_saved_termios.assign(reinterpret_cast<uint8_t*>(&t), reinterpret_cast<uint8_t*>(&t) + sizeof t);
+    t.c_iflag &= ~pt::ICRNL;
+    t.c_lflag &= ~(pt::ICANON | pt::ECHO | pt::ISIG | pt::IEXTEN);
+    t.c_cc[pt::VMIN] = 1;
+    t.c_cc[pt::VTIME] = 0;
+    auto w = sys::write(*h, &t, sizeof t);
+    (void)sys::close(*h);
+    if (!w) return err(w.error().errnum, "termios");
+    return {};
+}
+
+void SimOs::restore_terminal(int fd) {
+    if (m_saved_termios.empty()) return;
+    if (auto h = sys::dup(fd, "termios")) {
+        (void)sys::write(*h, m_saved_termios.data(), m_saved_termios.size());
+        (void)sys::close(*h);
+    }
 }
 
 redox::Error SimOs::exec(const SpawnRequest& req) {

@@ -40,6 +40,16 @@ public:
     // environment, and the shell exits with its status.
     redox::Error exec(const SpawnRequest& req) override;
 
+    // Process groups are the kernel's; the terminal is a pty (its "pgrp"
+    // control handle). The console (/scheme/debug) has no job control.
+    Result<JobStatus> wait_job(int pid, bool block) override;
+    int pgid() override;
+    Result<void> become_group_leader() override;
+    Result<int> foreground_group(int fd) override;
+    Result<void> set_foreground_group(int fd, int pgid) override;
+    Result<void> set_terminal_raw(int fd) override;
+    void restore_terminal(int fd) override;
+
     Result<void> chdir(const std::string& path) override;
     Result<std::string> getcwd() override;
     FileStat stat(const std::string& path, bool follow = true) override;
@@ -69,6 +79,7 @@ private:
     void await_progress(int fd, uint32_t flags);
 
     std::vector<Feed> m_feeds;
+    std::vector<uint8_t> m_saved_termios;  // what set_terminal_raw found
 };
 
 }  // namespace ion

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The login console on a host terminal, with a config that installs userutils:
-log in as `user`, `ls -l /`, Ctrl-C a `sleep 30` (status 130, the shell stays),
-log out (the sim ends with login's status 0).
+log in as `user` (the password is not echoed), `ls -l /`, Ctrl-C a `sleep 30`
+(status 130, the shell stays), log out (back to the login prompt), and ^D
+there ends the sim with status 0.
 usage: login_console_pty.py REDOX_SIM"""
 import os, sys, tempfile, time
 from sim_console import Console
@@ -23,7 +24,8 @@ if not c.wait_for(rb'login: ', 30): c.fail('no login prompt')
 c.send(b'user\n')
 if not c.wait_for(rb'password: ', 10): c.fail('no password prompt')
 c.send(b'wrong\n')
-if not c.wait_for(rb'Login incorrect\r?\nredox login: ', 10): c.fail('a wrong password was accepted')
+if not c.wait_for(rb'Login incorrect\r*\nredox login: ', 10): c.fail('a wrong password was accepted')
+if b'wrong' in c.out: c.fail('the password was echoed')
 c.send(b'user\n')
 if not c.wait_for(rb'password: ', 10): c.fail('no second password prompt')
 c.send(b'\n')
@@ -38,6 +40,8 @@ if not c.wait_for(PROMPT, 10): c.fail('Ctrl-C did not bring the prompt back')
 c.send(b'echo status $?\n')
 if not c.wait_for(rb'status 130', 10): c.fail('sleep not ended by SIGINT')
 c.send(b'exit\n')
+if not c.wait_for(rb'redox login: ', 10): c.fail('logout did not return to the login prompt')
+c.send(b'\x04')
 code = c.exit_status(15)
 if code != 0: c.fail(f'sim exit status {code}, expected 0')
 cleanup()

@@ -83,7 +83,7 @@ check "passwd own password" "$(has passwd-rc=0)" "status"
 check "login: a bad password says Login incorrect" "$(hasre '^Login incorrect$')" "no Login incorrect"
 check "login: new password gives the user's shell" "$(hasre 'password: uid=1000\(user\)')" "no uid=1000 after login"
 check "login: new password, status 0" "$(has login-new-rc=0)" "status"
-check "login: the old password no longer works" "$(has login-old-rc=1)" "status"
+check "login: the old password no longer works (input ends at the prompt: status 2)" "$(has login-old-rc=2)" "status"
 check "root changes user's password" "$(has passwd-by-root-rc=0)" "status"
 check "login with root's new password for user" "$(has login-rootpw-rc=0)" "status"
 # A config that asks for login: userutils installed, the sudo daemon started by init.

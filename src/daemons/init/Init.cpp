@@ -171,6 +171,11 @@ Result<void> Init::run_dirs(const std::vector<std::string>& dirs) {
 
 static bool exists(const std::string& path) { return bool(sys::stat(path)); }
 
+static bool has_scheme(std::string_view name) {
+    auto list = sys::read_dir("/scheme");
+    return list && std::any_of(list->begin(), list->end(), [&](const auto& e) { return e.name == name; });
+}
+
 // Split a command line on spaces, honouring single and double quotes.
 static std::vector<std::string> split_words(std::string_view line) {
     std::vector<std::string> out;
@@ -236,19 +241,29 @@ int Init::run_console() {
         say("cannot open the console: " + console.error().message());
         return 1;
     }
-    std::string shell = exists("/usr/bin/login") ? "/usr/bin/login" : "/usr/bin/ion";
+    bool login = exists("/usr/bin/login");
+    std::string shell = login ? "/usr/bin/login" : "/usr/bin/ion";
     if (!exists(shell)) {
         say("no shell installed (/usr/bin/ion); nothing to run on the console");
         return 1;
     }
+    std::vector<std::string> argv = {shell};
+    // On a host terminal (the boot put it in raw mode) the console is a pty:
+    // getty runs login (again after each logout) or the shell on it. Elsewhere
+    // (input piped in) the shell reads the console line by line.
+    const char* kind = std::getenv("REDOX_SIM_CONSOLE");
+    if (kind && std::string_view(kind) == "terminal" && exists("/usr/bin/getty") && has_scheme("pty")) {
+        argv = login ? std::vector<std::string>{"/usr/bin/getty", "--respawn", shell}
+                     : std::vector<std::string>{"/usr/bin/getty", shell};
+    }
     sys::SpawnSpec spec;
-    spec.path = shell;
-    spec.argv = {shell};
+    spec.path = argv[0];
+    spec.argv = argv;
     spec.fds = {{0, *console}, {1, *console}, {2, *console}};
     spec.pgid = 0;
     auto pid = sys::spawn(spec);
     if (!pid) {
-        say(shell + ": " + pid.error().message());
+        say(argv[0] + ": " + pid.error().message());
         return 1;
     }
     for (;;) {

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -118,6 +119,33 @@ std::optional<std::string> prompt(std::string_view text) {
     return read_line();
 }
 
+// A prompt whose answer is not echoed when stdin is a pty (its "termios"
+// control handle: the Linux struct termios layout, c_lflag at byte 12).
+std::optional<std::string> prompt_secret(std::string_view text) {
+    constexpr uint32_t kEcho = 0x8;
+    std::optional<int> termios_fd;
+    uint8_t saved[60];
+    if (auto h = sys::dup(0, "termios")) {
+        if (auto n = sys::read(*h, saved, sizeof saved); n && *n == sizeof saved) {
+            uint8_t quiet[60];
+            std::memcpy(quiet, saved, sizeof quiet);
+            uint32_t lflag;
+            std::memcpy(&lflag, quiet + 12, 4);
+            lflag &= ~kEcho;
+            std::memcpy(quiet + 12, &lflag, 4);
+            if (sys::write(*h, quiet, sizeof quiet)) termios_fd = *h;
+        }
+        if (!termios_fd) (void)sys::close(*h);
+    }
+    auto answer = prompt(text);
+    if (termios_fd) {
+        (void)sys::write(*termios_fd, saved, sizeof saved);
+        (void)sys::close(*termios_fd);
+        say(1, "\n");  // the Enter that was not echoed
+    }
+    return answer;
+}
+
 std::string hash_new(const std::string& password) {
     if (password.empty()) return {};
     uint64_t salt_num = 0;
@@ -143,6 +171,7 @@ std::string hash_new(const std::string& password) {
 void wait_quietly() {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGQUIT, SIG_IGN);
+    std::signal(SIGTSTP, SIG_IGN);
 }
 
 std::vector<std::string> env_for(const Passwd& u) {
@@ -163,7 +192,8 @@ std::vector<std::string> env_for(const Passwd& u) {
 }
 
 // Become `u` and run argv (the user's shell when empty); returns its exit status.
-int run_as(std::string_view prog, const Passwd& u, std::vector<std::string> argv, bool cd_home) {
+int run_as(std::string_view prog, const Passwd& u, std::vector<std::string> argv, bool cd_home,
+           bool* started = nullptr) {
     if (auto r = sys::setids(u.uid, u.uid, u.gid, u.gid); !r) return fail(prog, "setids: " + r.error().message());
     sys::SpawnSpec spec;
     if (argv.empty()) argv = {u.shell};
@@ -177,6 +207,7 @@ int run_as(std::string_view prog, const Passwd& u, std::vector<std::string> argv
     }
     auto pid = sys::spawn(spec);
     if (!pid) return fail(prog, spec.path + ": " + pid.error().message());
+    if (started) *started = true;
     wait_quietly();
     for (;;) {
         auto r = sys::waitpid(*pid, 0);
@@ -301,7 +332,7 @@ int cmd_sudo(const std::vector<std::string>& args) {
     if (!me) return fail("sudo", "ids: " + me.error().message());
     if (me->euid != 0) {
         auto self = find_uid(me->ruid);
-        auto password = prompt("[sudo] password for " + (self ? self->name : std::to_string(me->ruid)) + ": ");
+        auto password = prompt_secret("[sudo] password for " + (self ? self->name : std::to_string(me->ruid)) + ": ");
         if (!password) return fail("sudo", "no password given");
         if (!ask_daemon("sudo", "", *password)) return 1;
     }
@@ -362,14 +393,17 @@ bool apply_login_schemes(const Passwd& u) {
     return true;
 }
 
+// Exit status: 0 when a session ran and ended (whatever the shell's status),
+// 2 when the input ended at a prompt before anyone logged in, 1 on errors.
+// getty --respawn runs login again after 0 and stops after 2.
 int cmd_login(const std::vector<std::string>& args) {
     if (!args.empty()) return fail("login", "usage: login (reads the user name and password on standard input)");
     for (;;) {
         auto name = prompt("redox login: ");
-        if (!name) return 1;
+        if (!name) return say(1, "\n"), 2;
         if (name->empty()) continue;
-        auto password = prompt("password: ");
-        if (!password) return 1;
+        auto password = prompt_secret("password: ");
+        if (!password) return say(1, "\n"), 2;
         auto user = find_user(*name);
         auto hash = user ? shadow_hash(*name) : redox::Result<std::string>(redox::err(redox::ENOENT_, ""));
         if (!user || !hash || !password_ok(*hash, *password)) {
@@ -377,7 +411,9 @@ int cmd_login(const std::vector<std::string>& args) {
             continue;
         }
         if (!apply_login_schemes(*user)) return 1;
-        return run_as("login", *user, {}, true);
+        bool started = false;
+        (void)run_as("login", *user, {}, true, &started);
+        return started ? 0 : 1;
     }
 }
 
@@ -397,7 +433,7 @@ int cmd_su(const std::vector<std::string>& args) {
     if (!command.empty()) command[0] = user->shell;
     if (me->euid != 0) {
         // The daemon checks the password and gives this process the user's ids.
-        auto password = prompt("password: ");
+        auto password = prompt_secret("password: ");
         if (!password) return fail("su", "no password given");
         if (!ask_daemon("su", "su/" + name, *password)) return 1;
     }
@@ -414,9 +450,9 @@ int cmd_passwd(const std::vector<std::string>& args) {
     if (!find_user(name)) return fail("passwd", "no such user: " + name);
     if (me->euid != 0 && (!self || self->name != name)) return fail("passwd", "only root may change another user's password");
     std::optional<std::string> old;
-    if (me->euid != 0 && !(old = prompt("current password: "))) return fail("passwd", "no password given");
-    auto pw1 = prompt("new password: ");
-    auto pw2 = prompt("retype new password: ");
+    if (me->euid != 0 && !(old = prompt_secret("current password: "))) return fail("passwd", "no password given");
+    auto pw1 = prompt_secret("new password: ");
+    auto pw2 = prompt_secret("retype new password: ");
     if (!pw1 || !pw2) return fail("passwd", "no password given");
     if (*pw1 != *pw2) return fail("passwd", "the passwords do not match; password unchanged");
     if (pw1->find('\n') != std::string::npos) return fail("passwd", "a password cannot contain a newline");

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The interactive console in a real terminal emulator (tmux): boot a config
+# with login, log in (the password is not echoed), `ls -l /`, ^C a `sleep 100`
+# (the prompt is back within 2 s and $? is 130), ^Z a job, `jobs`, `fg` it
+# and ^C it, edit a line with the arrow keys and history, log out (back to
+# the login prompt), and ^D there ends the sim with status 0.
+# usage: console_tmux.sh REDOX_SIM
+set -u
+SIM="$1"
+tmp="$(mktemp -d)"
+sock="redox-sim-console-$$"
+T() { tmux -L "$sock" "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+cat > "$tmp/login.toml" <<'EOF'
+include = ["minimal.toml"]
+
+[packages]
+userutils = {}
+EOF
+
+screen() { T capture-pane -p -J -t console -S -200 | grep -v '^ *$'; }
+fail() {
+  echo "FAIL: $1"
+  echo "---- the terminal showed:"
+  screen
+  exit 1
+}
+# wait_for REGEX SECONDS [AFTER]: the screen (from the line that matched AFTER
+# last, if given) matches REGEX within SECONDS.
+wait_for() {
+  local re="$1" secs="$2" end=$((SECONDS + $2))
+  while ((SECONDS <= end)); do
+    screen | tail -n "${3:-200}" | grep -Eq -- "$re" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+type_line() { T send-keys -t console -l -- "$1"; T send-keys -t console Enter; }
+key() { T send-keys -t console "$@"; }
+
+T new-session -d -s console -x 120 -y 50 \
+  "'$SIM' boot --config '$tmp/login.toml' --log-level quiet --timeout 120; echo \"SIM-EXIT \$?\"; sleep 60" ||
+  fail "tmux could not start a session"
+
+wait_for 'redox login: ?$' 60 || fail "no login prompt"
+type_line user
+wait_for 'password: ?$' 10 || fail "no password prompt"
+type_line not-the-password
+wait_for 'Login incorrect' 10 || fail "a wrong password was accepted"
+screen | grep -q 'not-the-password' && fail "the password was echoed"
+wait_for 'redox login: ?$' 10 1 || fail "no login prompt after a wrong password"
+type_line user
+wait_for 'password: ?$' 10 || fail "no second password prompt"
+type_line ''
+wait_for 'user:~\$ ?$' 20 || fail "no shell prompt after login"
+
+type_line 'ls -l /'
+wait_for '^drwxr-xr-x +1 root .* usr$' 10 || fail "ls -l / listed no usr directory"
+wait_for 'user:~\$ ?$' 10 1 || fail "no prompt after ls"
+
+type_line 'sleep 100'
+sleep 1.5
+start=$SECONDS
+key C-c
+wait_for 'user:~\$ ?$' 2 1 || fail "^C did not bring the prompt back within 2 s"
+echo "prompt back $((SECONDS - start)) s after ^C"
+type_line 'echo status $?'
+wait_for '^status 130$' 5 || fail "sleep was not ended by SIGINT (status 130)"
+
+type_line 'sleep 100'
+sleep 1.5
+key C-z
+wait_for 'ion: \(\[0\] [0-9]+\) Stopped' 5 || fail "^Z did not stop the job"
+wait_for 'user:~\$ ?$' 5 1 || fail "no prompt after ^Z"
+type_line 'jobs'
+wait_for '^\[0\] [0-9]+ Stopped +sleep 100$' 5 || fail "jobs does not list the stopped sleep"
+type_line 'fg'
+wait_for '^sleep 100$' 5 1 || fail "fg did not name the job"
+sleep 1
+screen | tail -n 1 | grep -q 'user:~\$ ?$' && fail "fg returned while sleep should run"
+key C-c
+wait_for 'user:~\$ ?$' 3 1 || fail "^C did not end the job brought back by fg"
+type_line 'echo fg-status $?'
+wait_for '^fg-status 130$' 5 || fail "fg's status is not the job's (130)"
+type_line 'echo jobs-left: @(jobs)'
+wait_for '^jobs-left: ?$' 5 || fail "the job ended by ^C is still in the job table"
+
+# Line editing: Left, Backspace, Ctrl-A/Ctrl-E, then the history (Up).
+T send-keys -t console -l -- 'cho edXted'
+key Left Left Left BSpace
+T send-keys -t console -l -- 'i'
+key C-a
+T send-keys -t console -l -- 'e'
+key C-e
+T send-keys -t console -l -- '!'
+key Enter
+wait_for '^edited!$' 5 || fail "line editing (arrows, backspace, Ctrl-A/E) gave the wrong line"
+key Up Enter
+sleep 1
+[ "$(screen | grep -c '^edited!$')" = 2 ] || fail "Up did not bring back the last line"
+
+type_line 'exit'
+wait_for 'redox login: ?$' 10 1 || fail "logout did not return to the login prompt"
+key C-d
+wait_for '^SIM-EXIT 0$' 20 || fail "^D at the login prompt did not end the sim with status 0"
+echo "ok   console-tmux"
