@@ -20,7 +20,7 @@ void add_builtin(Interp& in, const char* name, InternalBuiltin fn, const char* h
 }
 
 bool help_requested(Interp& in, Args args, Io& io) {
-    if (args.size() < 2 || (args[1] != "-h" && args[1] != "--help")) return false;
+    if (args.size() < 2 || args[1].size() < 2 || args[1][0] != '-' || (args[1] != "-h" && args[1] != "--help")) return false;
     auto it = in.builtins.find(args[0]);
     io.out->write(args[0] + " - " + (it != in.builtins.end() ? it->second.help : std::string()) + "\n");
     return true;

@@ -30,28 +30,25 @@ bool file_test(Interp& in, const std::string& op, const std::string& path) {
     }
 }
 
-bool is_unary(const std::string& op) {
-    static const char* ops[] = {"-n", "-z", "-e", "-f", "-d", "-h", "-L", "-r", "-w", "-x", "-s", "-b", "-c", "-S", "-p"};
-    for (auto o : ops) {
-        if (op == o) return true;
-    }
-    return false;
+bool is_unary(std::string_view op) {
+    return op.size() == 2 && op[0] == '-' && std::string_view("nzefdhLrwxsbcSp").find(op[1]) != std::string_view::npos;
 }
 
-bool is_binary(const std::string& op) {
-    static const char* ops[] = {"=", "==", "!=", "-eq", "-ne", "-gt", "-ge", "-lt", "-le", "-ef", "-nt", "-ot"};
-    for (auto o : ops) {
+bool is_binary(std::string_view op) {
+    if (op == "=" || op == "==" || op == "!=") return true;
+    if (op.size() != 3 || op[0] != '-') return false;
+    static constexpr std::string_view ops[] = {"-eq", "-ne", "-gt", "-ge", "-lt", "-le", "-ef", "-nt", "-ot"};
+    for (auto o : ops)
         if (op == o) return true;
-    }
     return false;
 }
 
 // Returns 0/1, or 2 with `err` set on a malformed expression.
-int eval_test(Interp& in, std::vector<std::string> a, std::string& err) {
+int eval_test(Interp& in, Args a, std::string& err) {
     bool neg = false;
     while (!a.empty() && a[0] == "!" && a.size() > 1) {
         neg = !neg;
-        a.erase(a.begin());
+        a = a.subspan(1);
     }
     auto ret = [&](bool b) { return (b != neg) ? 0 : 1; };
     if (a.empty()) return ret(false);
@@ -95,7 +92,7 @@ int eval_test(Interp& in, std::vector<std::string> a, std::string& err) {
 int b_test(Interp& in, Args args, Io& io) {
     if (help_requested(in, args, io)) return 0;
     std::string err;
-    int r = eval_test(in, std::vector<std::string>(args.begin() + 1, args.end()), err);
+    int r = eval_test(in, args.subspan(1), err);
     if (r == 2) {
         io.err->write("ion: test: " + err + "\n");
         return 2;

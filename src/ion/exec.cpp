@@ -128,14 +128,27 @@ int Interp::run_pipeline(const Pipeline& p) {
             tmp_env.set(words[w].substr(0, eq), expand_string(words[w].substr(eq + 1)));
             ++w;
         }
+        size_t count = 0;
+        const std::string* first = nullptr;
         for (; w < words.size(); ++w) {
             s.expanded.push_back(expand(words[w]));
-            for (auto& item : s.expanded.back().items) s.argv.push_back(item);
-            if (s.argv.size() > opts.max_array_len) throw Fatal{"expansion error: too many arguments"};
+            count += s.expanded.back().items.size();
+            if (count > opts.max_array_len) throw Fatal{"expansion error: too many arguments"};
         }
-        if (s.argv.empty()) continue;
+        for (auto& e : s.expanded)
+            if (!first && !e.items.empty()) first = &e.items.front();
+        if (!first) continue;
+        s.argv.reserve(count);
+        // Functions see their arguments' words (typed parameters); anything
+        // else needs only argv, so the items move there.
+        if ((s.fn = find_fn(*first, &s.fn_scope))) {
+            for (auto& e : s.expanded) s.argv.insert(s.argv.end(), e.items.begin(), e.items.end());
+            continue;
+        }
+        for (auto& e : s.expanded)
+            for (auto& item : e.items) s.argv.push_back(std::move(item));
+        s.expanded.clear();
         const std::string& name = s.argv[0];
-        if ((s.fn = find_fn(name, &s.fn_scope))) continue;
         auto it = builtins.find(name);
         if (it != builtins.end()) {
             s.builtin = &it->second;
@@ -149,6 +162,13 @@ int Interp::run_pipeline(const Pipeline& p) {
             FileStat st = os.stat(name);
             if (!st.exists || st.is_dir) throw Fatal{"pipeline execution error: command not found: " + name};
         }
+    }
+
+    // One builtin or function with the shell's own streams: no plumbing.
+    if (stages.size() == 1 && !p.background && !stages[0].external() && stages[0].cmd->redirs.empty()) {
+        Stage& s = stages[0];
+        if (s.fn) return call_function(*s.fn, s.fn_scope, *s.cmd, s.expanded);
+        return s.builtin->internal ? s.builtin->internal(*this, s.argv, io) : s.builtin->external(shell, s.argv, io);
     }
 
     std::vector<int> pids;       // spawned programs, in stage order

@@ -7,7 +7,12 @@
 namespace ion {
 
 std::string int128_to_string(__int128 v) {
-    if (v == 0) return "0";
+    // The common case (fits 64 bits) without 128-bit divisions.
+    if (v >= INT64_MIN && v <= INT64_MAX) {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, int64_t(v));
+        return std::string(buf, r.ptr);
+    }
     bool neg = v < 0;
     unsigned __int128 u = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
     std::string s;
@@ -40,6 +45,13 @@ std::optional<Number> parse_number(std::string_view s) {
         p = 1;
     }
     if (p >= s.size()) return std::nullopt;
+    // Up to 18 digits (the loop counters of scripts): one pass in 64 bits.
+    if (s.size() - p <= 18) {
+        int64_t v = 0;
+        size_t k = p;
+        for (; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k) v = v * 10 + (s[k] - '0');
+        if (k == s.size()) return Number::integer(neg ? -__int128(v) : __int128(v));
+    }
     bool digits_only = true;
     for (size_t k = p; k < s.size(); ++k) digits_only &= (s[k] >= '0' && s[k] <= '9');
     if (digits_only && s.size() - p <= 38) {
