@@ -313,6 +313,12 @@ void Kernel::console_write(std::string_view data) {
     }
 }
 
+bool Kernel::group_exists(uint32_t pgid) const {
+    for (auto& [pid, p] : m_procs)
+        if (p->pgid == pgid && p->state == ProcState::Running) return true;
+    return false;
+}
+
 void Kernel::note_console_reader(uint32_t pid) {
     if (Process* p = process(pid)) m_console_pgid = p->pgid;
 }

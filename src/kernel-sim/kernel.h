@@ -59,6 +59,8 @@ public:
 
     // --- used by schemes and routing ---
     Process* process(uint32_t pid);
+    // Whether a live process is in process group `pgid` (setpgid may join it).
+    bool group_exists(uint32_t pgid) const;
     std::vector<Process*> processes();
     Namespaces& namespaces() { return *m_namespaces; }
     const BootOptions& options() const { return m_opts; }

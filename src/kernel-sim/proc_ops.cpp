@@ -204,7 +204,11 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
         uint32_t target = a[0] == 0 ? p.pid : uint32_t(a[0]);
         Process* t = k.process(target);
         if (!t || (t->pid != p.pid && t->ppid != p.pid)) return reply_err(k, p.pid, tag, ESRCH_);
-        t->pgid = a[1] == 0 ? t->pid : uint32_t(a[1]);
+        uint32_t pgid = a[1] == 0 ? t->pid : uint32_t(a[1]);
+        // As in POSIX: a process leads a new group (pgid = its pid) or joins
+        // a group that exists; it cannot make up another one.
+        if (pgid != t->pid && !k.group_exists(pgid)) return reply_err(k, p.pid, tag, EPERM_);
+        t->pgid = pgid;
         return reply(k, p.pid, tag, 0);
     }
     case KernelOp::SetName: {

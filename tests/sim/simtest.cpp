@@ -356,6 +356,21 @@ void t_wait() {
     must(sys::kill(c, SIGKILL), "SIGKILL");
     auto [p5, st5] = must(sys::waitpid(c, sys::WUNTRACED_ | sys::WCONTINUED_), "wait killed");
     expect(p5 == c && sys::term_signal(st5) == SIGKILL, "killed after continue");
+
+    // Process groups, as a shell's jobs use them: a child leads a group,
+    // another joins it, a made-up group is refused, one kill reaches the group.
+    int lead = spawn_self({"child-sleep"});
+    int member = spawn_self({"child-sleep"});
+    must(sys::setpgid(lead, 0), "setpgid lead");
+    must(sys::setpgid(member, lead), "setpgid join");
+    expect_err(sys::setpgid(member, 424242), EPERM_, "setpgid into a group nobody is in");
+    expect_err(sys::setpgid(1, 0), ESRCH_, "setpgid of a process that is not a child");
+    must(sys::kill(-lead, SIGTERM), "kill the group");
+    for (int k = 0; k < 2; ++k) {
+        auto [pg, stg] = must(sys::waitpid(-lead, 0), "wait in the group");
+        expect((pg == lead || pg == member) && sys::term_signal(stg) == SIGTERM, "group member killed by SIGTERM");
+    }
+    expect_err(sys::waitpid(-lead, 0), ECHILD_, "the group is empty");
 }
 
 void t_sendfd() {
