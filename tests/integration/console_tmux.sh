@@ -3,7 +3,8 @@
 # with login, log in (the password is not echoed), `ls -l /`, ^C a `sleep 100`
 # (the prompt is back within 2 s and $? is 130), ^Z a job, `jobs`, `fg` it
 # and ^C it, edit a line with the arrow keys and history, log out (back to
-# the login prompt), and ^D there ends the sim with status 0.
+# the login prompt), and ^D there ends the sim with status 0. Then the host
+# shell (`redox-sim ion`) in the same terminal: ^Z, bg, jobs, fg, ^C, exit.
 # usage: console_tmux.sh REDOX_SIM
 set -u
 SIM="$1"
@@ -105,4 +106,28 @@ type_line 'exit'
 wait_for 'redox login: ?$' 10 1 || fail "logout did not return to the login prompt"
 key C-d
 wait_for '^SIM-EXIT 0$' 20 || fail "^D at the login prompt did not end the sim with status 0"
-echo "ok   console-tmux"
+echo "ok   console-tmux (sim)"
+
+# The same job control in the host shell (`redox-sim ion` on the tmux terminal).
+T kill-session -t console 2>/dev/null
+mkdir -p "$tmp/home/.config/ion"
+echo 'let PROMPT = "host-ion> "' > "$tmp/home/.config/ion/initrc"
+T new-session -d -s console -x 120 -y 50 \
+  "HOME='$tmp/home' '$SIM' ion; echo \"ION-EXIT \$?\"; sleep 60" || fail "tmux could not start the host shell"
+wait_for 'host-ion> ?$' 20 || fail "no host shell prompt"
+type_line 'sleep 100'
+sleep 1
+key C-z
+wait_for 'ion: \(\[0\] [0-9]+\) Stopped' 5 || fail "host shell: ^Z did not stop the job"
+type_line 'bg'
+wait_for '^ion: bg \[0\] [0-9]+' 5 || fail "host shell: bg did not continue the job"
+type_line 'jobs'
+wait_for '^\[0\] [0-9]+ Running +sleep 100$' 5 || fail "host shell: jobs does not list the running sleep"
+type_line 'fg'
+wait_for '^sleep 100$' 5 1 || fail "host shell: fg did not name the job"
+key C-c
+type_line 'echo host-status $?'
+wait_for 'host-status 130$' 5 || fail "host shell: the job brought back by fg was not ended by ^C"
+type_line 'exit 5'
+wait_for '^ION-EXIT 5$' 10 || fail "host shell: exit 5 did not end it with 5"
+echo "ok   host-ion-job-control"
