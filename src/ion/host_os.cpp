@@ -259,6 +259,11 @@ Result<std::vector<std::string>> HostOs::readdir(const std::string& path) {
     return names;
 }
 
+Result<void> HostOs::mkdir(const std::string& path) {
+    if (::mkdir(path.c_str(), 0700) < 0) return err(errno, path);
+    return {};
+}
+
 const char* HostOs::getenv(const std::string& name) { return ::getenv(name.c_str()); }
 void HostOs::setenv(const std::string& name, const std::string& value) {
     ::setenv(name.c_str(), value.c_str(), 1);

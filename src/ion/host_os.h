@@ -33,6 +33,7 @@ public:
     Result<std::string> getcwd() override;
     FileStat stat(const std::string& path, bool follow = true) override;
     Result<std::vector<std::string>> readdir(const std::string& path) override;
+    Result<void> mkdir(const std::string& path) override;
 
     const char* getenv(const std::string& name) override;
     void setenv(const std::string& name, const std::string& value) override;

@@ -229,6 +229,41 @@ void LineEditor::add_history(const std::string& line) {
     if (!m_history.empty() && m_history.back() == line) return;
     m_history.push_back(line);
     if (m_history.size() > kHistoryLimit) m_history.erase(m_history.begin());
+    if (m_history_file.empty() || line.find('\n') != std::string::npos) return;
+    // Best effort: an unwritable history file must not disturb the shell.
+    if (auto fd = m_os.open(m_history_file, kWrite | kCreate | kAppend)) {
+        (void)m_os.write_all(*fd, line + "\n");
+        m_os.close(*fd);
+    }
+}
+
+void LineEditor::use_history_file(const std::string& path) {
+    m_history_file = path;
+    for (size_t p = path.find('/', 1); p != std::string::npos; p = path.find('/', p + 1))
+        (void)m_os.mkdir(path.substr(0, p));
+    auto fd = m_os.open(path, kRead);
+    if (!fd) return;
+    auto text = m_os.read_all(*fd);
+    m_os.close(*fd);
+    if (!text) return;
+    std::vector<std::string> loaded;
+    size_t pos = 0;
+    while (pos < text->size()) {
+        size_t nl = text->find('\n', pos);
+        if (nl == std::string::npos) nl = text->size();
+        if (nl > pos) loaded.emplace_back(text->substr(pos, nl - pos));
+        pos = nl + 1;
+    }
+    if (loaded.size() > kHistoryLimit) {
+        loaded.erase(loaded.begin(), loaded.end() - long(kHistoryLimit));
+        std::string kept;
+        for (auto& l : loaded) kept += l + "\n";
+        if (auto w = m_os.open(path, kWrite | kCreate | kTruncate)) {
+            (void)m_os.write_all(*w, kept);
+            m_os.close(*w);
+        }
+    }
+    m_history.insert(m_history.begin(), loaded.begin(), loaded.end());
 }
 
 }  // namespace ion

@@ -35,6 +35,10 @@ public:
     bool usable();
     Outcome read_line(const std::string& prompt, std::string& line);
     void add_history(const std::string& line);
+    // Persisted history: loads `path` (one entry per line; its directory is
+    // made if missing); add_history then appends to it. Entries that span
+    // lines stay in memory only.
+    void use_history_file(const std::string& path);
     const std::vector<std::string>& history() const { return m_history; }
     void set_completer(Completer c) { m_complete = std::move(c); }
 
@@ -50,6 +54,7 @@ private:
     int m_in, m_out;
     std::vector<std::string> m_history;
     Completer m_complete;
+    std::string m_history_file;
     // The line being edited.
     std::string m_prompt_line;  // the prompt's last line (what a redraw repeats)
     std::string m_buf;

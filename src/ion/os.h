@@ -113,6 +113,7 @@ public:
     virtual Result<std::string> getcwd() = 0;
     virtual FileStat stat(const std::string& path, bool follow = true) = 0;
     virtual Result<std::vector<std::string>> readdir(const std::string& path) = 0;  // no . and ..
+    virtual Result<void> mkdir(const std::string& path) = 0;  // mode 0700; EEXIST when it is there
 
     // The environment handed to spawned programs.
     virtual const char* getenv(const std::string& name) = 0;

@@ -29,4 +29,12 @@ bool needs_more_input(const std::string& pending) {
     return pending.size() >= 2 && pending.back() == '\n' && pending[pending.size() - 2] == '\\';
 }
 
+std::string history_file(Interp& in) {
+    if (Value* v = in.find_var("HISTFILE")) return v->joined();
+    const char* xdg = in.os.getenv("XDG_DATA_HOME");
+    const char* home = in.os.getenv("HOME");
+    std::string base = xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.local/share";
+    return base + "/ion/history";
+}
+
 }  // namespace ion

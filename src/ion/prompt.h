@@ -13,6 +13,10 @@ class Interp;
 // cannot be expanded.
 std::string prompt_text(Interp& in);
 
+// The interactive history file: $HISTFILE, else $XDG_DATA_HOME/ion/history,
+// else ~/.local/share/ion/history.
+std::string history_file(Interp& in);
+
 // True when `pending` (the lines read so far, each ending in '\n') is an
 // unfinished block or ends with a backslash continuation.
 bool needs_more_input(const std::string& pending);

@@ -25,14 +25,6 @@ void on_sigint(int) {
     if (g_shell) g_shell->interrupt();
 }
 
-std::string history_path(Interp& in) {
-    if (Value* v = in.find_var("HISTFILE")) return v->joined();
-    const char* xdg = in.os.getenv("XDG_DATA_HOME");
-    const char* home = in.os.getenv("HOME");
-    std::string base = xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.local/share";
-    return base + "/ion/history";
-}
-
 void make_parent_dirs(const std::string& path) {
     for (size_t p = path.find('/', 1); p != std::string::npos; p = path.find('/', p + 1)) {
         std::string dir = path.substr(0, p);
@@ -81,7 +73,7 @@ int run_repl(Shell& shell) {
     std::string rc = (xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.config") + "/ion/initrc";
     if (in.os.stat(rc).is_file) shell.run_file(rc);
 
-    std::string hist = history_path(in);
+    std::string hist = history_file(in);
     make_parent_dirs(hist);
     using_history();
     read_history(hist.c_str());

@@ -71,6 +71,7 @@ int console_repl(ion::Shell& shell) {
     const char* home = os.getenv("HOME");
     std::string rc = (xdg && *xdg ? std::string(xdg) : std::string(home ? home : ".") + "/.config") + "/ion/initrc";
     if (os.stat(rc).is_file) shell.run_file(rc);
+    if (editing) editor.use_history_file(ion::history_file(in));
 
     // Without the editor: one byte at a time, so a program started from this
     // line reads the console input that follows it.

@@ -343,6 +343,13 @@ Result<std::vector<std::string>> SimOs::readdir(const std::string& path) {
     return names;
 }
 
+Result<void> SimOs::mkdir(const std::string& path) {
+    auto fd = sys::open(path, redox::O_CREAT_ | redox::O_EXCL_ | redox::O_DIRECTORY_ | redox::O_RDONLY_, 0700);
+    if (!fd) return err(fd.error().errnum, path);
+    (void)sys::close(*fd);
+    return {};
+}
+
 const char* SimOs::getenv(const std::string& name) { return ::getenv(name.c_str()); }
 void SimOs::setenv(const std::string& name, const std::string& value) {
     ::setenv(name.c_str(), value.c_str(), 1);

@@ -3,8 +3,9 @@
 # with login, log in (the password is not echoed), `ls -l /`, ^C a `sleep 100`
 # (the prompt is back within 2 s and $? is 130), ^Z a job, `jobs`, `fg` it
 # and ^C it, edit a line with the arrow keys and history, log out (back to
-# the login prompt), and ^D there ends the sim with status 0. Then the host
-# shell (`redox-sim ion`) in the same terminal: ^Z, bg, jobs, fg, ^C, exit.
+# the login prompt), log in again (the history was kept), log out, and ^D at
+# the login prompt ends the sim with status 0. Then the host shell
+# (`redox-sim ion`) in the same terminal: ^Z, bg, jobs, fg, ^C, exit.
 # usage: console_tmux.sh REDOX_SIM
 set -u
 SIM="$1"
@@ -104,6 +105,16 @@ sleep 1
 
 type_line 'exit'
 wait_for 'redox login: ?$' 10 1 || fail "logout did not return to the login prompt"
+# The history outlives the session (~/.local/share/ion/history).
+type_line user
+wait_for 'password: ?$' 10 || fail "no password prompt after logout"
+type_line ''
+wait_for 'user:~\$ ?$' 20 || fail "no shell prompt at the second login"
+key Up Up Enter
+sleep 1
+[ "$(screen | grep -c '^edited!$')" = 3 ] || fail "the history of the first session was not kept"
+type_line 'exit'
+wait_for 'redox login: ?$' 10 1 || fail "the second logout did not return to the login prompt"
 key C-d
 wait_for '^SIM-EXIT 0$' 20 || fail "^D at the login prompt did not end the sim with status 0"
 echo "ok   console-tmux (sim)"

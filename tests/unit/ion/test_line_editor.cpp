@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <regex>
 
 namespace {
@@ -63,6 +64,29 @@ TEST_CASE("line editor: history with Up/Down and Ctrl-P/N", "[ion][editor]") {
     CHECK(line == "new!");
     REQUIRE(edit(os, ed, "\x10\x10\x10\x0e\r", line) == Outcome::Line);
     CHECK(line == "second");
+}
+
+TEST_CASE("line editor: the history file is made, appended to and loaded", "[ion][editor]") {
+    char dir[] = "/tmp/ion-history-XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    std::string path = std::string(dir) + "/share/ion/history";
+    {
+        KeysOs os;
+        ion::LineEditor ed(os, 0, 1);
+        ed.use_history_file(path);
+        CHECK(ed.history().empty());
+        ed.add_history("echo one");
+        ed.add_history("if true\necho two\nend");  // spans lines: memory only
+        ed.add_history("echo three");
+    }
+    KeysOs os;
+    ion::LineEditor ed(os, 0, 1);
+    ed.use_history_file(path);
+    CHECK(ed.history() == std::vector<std::string>{"echo one", "echo three"});
+    std::string line;
+    REQUIRE(edit(os, ed, kUp + kUp + "\r", line) == Outcome::Line);
+    CHECK(line == "echo one");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("line editor: Ctrl-C, Ctrl-D and the end of input", "[ion][editor]") {
