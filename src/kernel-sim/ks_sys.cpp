@@ -38,7 +38,7 @@ std::string context_table(Kernel& k) {
             }
         }
         out += fmt::format("{:>5} {:>5} {:>5} {:>5} {:>5} {:>4} {:>9} {:>9} {}\n", p->pid, p->ppid, p->pgid,
-                           p->ruid, p->euid, p->state == ProcState::Running ? "R" : "Z", cpu_ms, p->calls, p->name);
+                           p->ruid, p->euid, p->state != ProcState::Running ? "Z" : p->stopped ? "T" : "R", cpu_ms, p->calls, p->name);
     }
     return out;
 }
@@ -180,7 +180,7 @@ protected:
                 if (what.empty()) { f.dir = true; f.names = {"cmdline", "status"}; }
                 else if (what == "status")
                     f.text = fmt::format("Name: {}\nState: {}\nPid: {}\nPPid: {}\nPgid: {}\nUid: {} {}\nGid: {} {}\nNs: {}\n",
-                                         p->name, p->state == ProcState::Running ? "R" : "Z", p->pid, p->ppid, p->pgid,
+                                         p->name, p->state != ProcState::Running ? "Z" : p->stopped ? "T" : "R", p->pid, p->ppid, p->pgid,
                                          p->ruid, p->euid, p->rgid, p->egid, p->rns);
                 else if (what == "cmdline") { for (auto& a : p->argv) { f.text += a; f.text += '\0'; } }
                 else return err(ENOENT_);

@@ -304,6 +304,16 @@ Result<void> setids_of(int pid, uint32_t ruid, uint32_t euid, uint32_t rgid, uin
     return {};
 }
 Result<void> setpgid(int pid, int pgid) { TRY(kop(KernelOp::Setpgid, pid, pgid)); return {}; }
+Result<int> getpgid(int pid) {
+    if (pid == 0) return int(TRY(ids()).pgid);
+    int fd = TRY(open("/scheme/proc/" + std::to_string(pid) + "/status", O_RDONLY_));
+    auto text = read_all(fd);
+    (void)close(fd);
+    if (!text) return std::unexpected(text.error());
+    size_t at = text->find("\nPgid: ");
+    if (at == std::string::npos) return err(EIO_, "proc status without Pgid");
+    return int(std::strtol(text->c_str() + at + 7, nullptr, 10));
+}
 Result<void> set_name(std::string_view name) { TRY(kop(KernelOp::SetName, ptr(name.data()), name.size())); return {}; }
 Result<void> sleep_ns(uint64_t ns) { TRY(kop(KernelOp::Sleep, ns)); return {}; }
 Result<std::pair<int, int>> pipe() {

@@ -105,6 +105,7 @@ Result<void> kill(int pid, int sig);
 Result<ProcIds> ids();
 Result<void> setids(uint32_t ruid, uint32_t euid, uint32_t rgid, uint32_t egid);
 Result<void> setpgid(int pid, int pgid);
+Result<int> getpgid(int pid);  // 0: this process; others from /scheme/proc/PID/status
 Result<void> set_name(std::string_view name);
 Result<void> sleep_ns(uint64_t ns);
 Result<std::pair<int, int>> pipe();  // (read end, write end)

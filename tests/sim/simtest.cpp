@@ -350,6 +350,12 @@ void t_wait() {
            "WUNTRACED reports the stop, status " + std::to_string(st3));
     expect(must(sys::waitpid(c, sys::WNOHANG_ | sys::WUNTRACED_), "stop reported twice?").first == 0,
            "a stop is reported once");
+    {
+        int st = must(sys::open("/scheme/proc/" + std::to_string(c) + "/status", O_RDONLY_), "proc status");
+        std::string text = must(sys::read_all(st), "read status");
+        must(sys::close(st), "close");
+        expect(text.find("State: T\n") != std::string::npos, "a stopped process shows State: T, got " + text);
+    }
     must(sys::kill(c, SIGCONT), "SIGCONT");
     auto [p4, st4] = must(sys::waitpid(c, sys::WCONTINUED_), "wait continued");
     expect(p4 == c && st4 == 0xffff, "WCONTINUED reports the continue, status " + std::to_string(st4));
@@ -365,6 +371,9 @@ void t_wait() {
     must(sys::setpgid(member, lead), "setpgid join");
     expect_err(sys::setpgid(member, 424242), EPERM_, "setpgid into a group nobody is in");
     expect_err(sys::setpgid(1, 0), ESRCH_, "setpgid of a process that is not a child");
+    expect(must(sys::getpgid(member), "getpgid") == lead, "getpgid of a member names the group");
+    expect(must(sys::getpgid(0), "getpgid self") == must(sys::ids(), "ids").pgid, "getpgid(0) is our group");
+    expect_err(sys::getpgid(424242), ENOENT_, "getpgid of no process");
     must(sys::kill(-lead, SIGTERM), "kill the group");
     for (int k = 0; k < 2; ++k) {
         auto [pg, stg] = must(sys::waitpid(-lead, 0), "wait in the group");
