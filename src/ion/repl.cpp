@@ -113,6 +113,8 @@ int run_repl(Shell& shell) {
             }
         }
         shell.run_string(src, "stdin");
+        // The host terminal echoed ^C without a newline; the prompt starts a line.
+        if (in.job_control && shell.last_status() == 128 + SIGINT) std::fputs("\n", stdout);
     }
     if (!in.exit_called) in.hang_up_jobs();
     in.release_terminal();
