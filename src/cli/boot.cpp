@@ -4,9 +4,11 @@
 #include "cli/command.h"
 #include "installer/config.h"
 #include "installer/tree.h"
+#include "redoxfs/cli_common.h"
 #include "redoxfs/rootfs/root_image.h"
 #include "sim_programs.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
@@ -48,6 +50,7 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
             b.root = TRY(value("redoxfs or ramfs"));
             if (b.root != "redoxfs" && b.root != "ramfs") return err(EINVAL_, "--root " + b.root + ": expected redoxfs or ramfs");
         } else if (a == "--image") b.image = TRY(value("a RedoxFS image file"));
+        else if (a == "--password-file") b.password_file = TRY(value("a file holding the image's password"));
         else if (a == "--trace") b.trace = TRY(value("a host file"));
         else if (a == "--virtual-time") b.virtual_time = true;
         else if (a == "--display") {
@@ -76,6 +79,8 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         b.image = real;
         std::free(real);
     }
+    if (!b.password_file.empty() && b.image.empty())
+        return err(EINVAL_, "--password-file unlocks an --image; a config's root takes general.encrypt_disk");
     if (!b.share.empty()) {
         char* real = realpath(b.share.c_str(), nullptr);
         if (!real) return err(ENOENT_, "--share " + b.share + ": no such directory");
@@ -108,14 +113,49 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     return c;
 }
 
+// The password of an encrypted root reaches redoxfs in a root-only initfs file (on
+// Redox the bootloader leaves it in memory for redoxfs); returns the daemon option.
+static std::string hand_over_password(kernel::BootOptions& o, const std::optional<std::string>& password) {
+    if (!password) return "";
+    kernel::BootOptions::InitfsFile f;
+    f.data = *password + "\n";
+    f.root_only = true;
+    o.initfs["etc/redoxfs.password"] = std::move(f);
+    return "--password-file /scheme/initfs/etc/redoxfs.password ";
+}
+
+// Unlocks --image: with --password-file, else (encrypted) by asking on the terminal.
+static Result<std::optional<std::string>> image_password(const BootArgs& args) {
+    std::string what = "--image " + args.image + ": ";
+    std::optional<std::string> pw;
+    if (!args.password_file.empty()) {
+        auto r = redoxfs::cli::read_password(args.password_file);
+        if (!r) return err(r.error().errnum, "--password-file " + r.error().context);
+        pw = *r;
+    }
+    for (int attempt = 0;; ++attempt) {
+        auto check = redoxfs::check_root_image(args.image, pw);
+        if (check) return pw;
+        bool may_ask = check.error().errnum == ENOKEY && args.password_file.empty() && attempt < 3 && isatty(0);
+        if (!may_ask) {
+            if (check.error().errnum == ENOKEY && !pw)
+                return err(ENOKEY, what + "the image is encrypted; give --password-file F (or boot on a terminal to be asked)");
+            return err(check.error().errnum, what + check.error().context);
+        }
+        if (attempt > 0) std::fprintf(stderr, "redox-sim: wrong password\n");
+        auto typed = redoxfs::cli::ask_password("redox-sim: password for " + args.image + ": ");
+        if (!typed) return err(typed.error().errnum, what + typed.error().context);
+        pw = *typed;
+    }
+}
+
 // The init.rc line that starts the root file system's daemon (and what it needs).
 static Result<std::string> root_daemon_line(const BootArgs& args, const installer::Config& cfg,
                                             const installer::PackageCatalog& cat, kernel::BootOptions& o,
                                             uint64_t size) {
     if (!args.image.empty()) {
-        auto check = redoxfs::check_root_image(args.image);
-        if (!check) return err(check.error().errnum, "--image " + args.image + ": " + check.error().context);
-        return fmt::format("notify /scheme/initfs/bin/redoxfs \"{}\"\n", args.image);
+        auto pw = TRY(image_password(args));
+        return fmt::format("notify /scheme/initfs/bin/redoxfs {}\"{}\"\n", hand_over_password(o, pw), args.image);
     }
     // Reuse earlier password hashes: argon2 would otherwise cost ~25 ms per boot.
     if (auto dir = redoxfs::default_cache_dir()) {
@@ -141,9 +181,8 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
         return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
     }
-    if (!cfg.general.encrypt_disk.empty())
-        return err(EOPNOTSUPP_, "general.encrypt_disk: encrypted root images are not built yet (boot with --root ramfs)");
     redoxfs::RootImageSpec spec;
+    if (!cfg.general.encrypt_disk.empty()) spec.password = cfg.general.encrypt_disk;
     spec.nodes = std::move(*nodes);
     spec.size = size;
     spec.host_path_of = [&o](const std::string& source) -> Result<std::string> {
@@ -154,7 +193,7 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     };
     // /etc/shadow holds freshly salted hashes; the passwords stand in for it in the key.
     spec.unstable_paths = {"/etc/shadow"};
-    for (auto& [name, user] : cfg.users) spec.key_extra += name + ":" + user.password + "\n";
+    for (auto& [name, user] : cfg.users) spec.key_secrets.push_back(name + ":" + user.password);
     auto dir = redoxfs::default_cache_dir();
     if (!dir) return err(dir.error().errnum, dir.error().context + " (use --root ramfs)");
     auto image = redoxfs::cached_root_image(spec, *dir);
@@ -163,7 +202,8 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         if (image.error().errnum == ENOSPC_) why += fmt::format(" (the config's filesystem_size is {} MiB)", size >> 20);
         return err(image.error().errnum, why);
     }
-    return fmt::format("notify /scheme/initfs/bin/redoxfs --private \"{}\"\n", image->path);
+    return fmt::format("notify /scheme/initfs/bin/redoxfs --private {}\"{}\"\n", hand_over_password(o, spec.password),
+                       image->path);
 }
 
 static const char* kCoreutils[] = {
@@ -293,6 +333,6 @@ static int boot_main(std::span<char*> argv) {
     return (status >> 8) & 0xff;
 }
 
-REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--root redoxfs|ramfs] [--image FILE] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
+REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--root redoxfs|ramfs] [--image FILE [--password-file F]] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
 
 } // namespace redox::cli

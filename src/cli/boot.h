@@ -22,6 +22,7 @@ struct BootArgs {
     // `image` when given, whose changes persist) or "ramfs" (in memory).
     std::string root = "redoxfs";
     std::string image;
+    std::string password_file;  // --password-file F: unlocks an encrypted --image
     bool virtual_time = false;  // --virtual-time: the sim's clocks jump when all processes block
     std::string trace;          // --trace FILE: record every scheme call
     std::string display;   // Orbital's backend: "sdl", "headless" or "" (its default)

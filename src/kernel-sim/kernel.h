@@ -32,6 +32,7 @@ struct BootOptions {
     struct InitfsFile {
         std::string host;
         std::string data;
+        bool root_only = false;            // only uid 0 may open it (a disk password)
     };
     std::map<std::string, InitfsFile> initfs;
     int console_in = 0;                    // host fds of the console

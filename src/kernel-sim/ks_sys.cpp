@@ -225,7 +225,8 @@ private:
 // initfs: the programs and scripts init needs before a root file system
 // exists, read-only: a table of paths to host files (the build's sim
 // programs) or inline content (init.rc, the root tree). Directories are
-// implied by the paths. Anyone may read it.
+// implied by the paths. Anyone may read it, except files marked root_only (the
+// root disk's password, as the bootloader hands it to redoxfs), which need uid 0.
 class InitfsScheme final : public KernelScheme {
 public:
     explicit InitfsScheme(std::map<std::string, BootOptions::InitfsFile> files) : KernelScheme("initfs"), m_files(std::move(files)) {}
@@ -251,6 +252,7 @@ protected:
             f.rel = rel;
             auto it = m_files.find(rel);
             if (it != m_files.end()) {
+                if (it->second.root_only && r.uid != 0) return err(EACCES_);
                 if (!it->second.host.empty()) {
                     f.fd = ::open(it->second.host.c_str(), O_RDONLY | O_CLOEXEC);
                     if (f.fd < 0) return err(EIO_, it->second.host);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli/command.h"
@@ -60,16 +61,52 @@ Result<uint64_t> parse_size(const std::string& s) {
     return v << shift;
 }
 
+Result<std::string> ask_password(const std::string& prompt) {
+    if (!isatty(STDIN_FILENO)) return err(ENOTTY, "stdin is not a terminal");
+    struct termios old;
+    if (tcgetattr(STDIN_FILENO, &old) != 0) return err(errno, "stdin");
+    struct termios quiet = old;
+    quiet.c_lflag &= ~tcflag_t(ECHO);
+    quiet.c_lflag |= ECHONL;
+    // Echo goes off before the prompt shows, so nothing typed after it is echoed.
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    std::fprintf(stderr, "%s", prompt.c_str());
+    std::fflush(stderr);
+    std::string line;
+    bool got = false;
+    for (char ch; ::read(STDIN_FILENO, &ch, 1) == 1;) {
+        got = true;
+        if (ch == '\n') break;
+        if (ch != '\r') line += ch;
+    }
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    if (!got) return err(EINVAL, "no password given");
+    return line;
+}
+
 Result<std::unique_ptr<FileSystem>> open_image(const std::string& image, bool writable, const Args& a,
                                                bool tolerate_damage) {
     OpenOptions o;
     o.writable = writable;
     o.tolerate_damage = tolerate_damage;
     if (a.password_file) o.password = TRY(read_password(*a.password_file));
-    auto disk = TRY(FileDisk::open(image, writable));
-    auto fs = TRY(FileSystem::open(std::move(disk), o));
-    if (a.snapshot) TRY(fs->view_snapshot(*a.snapshot));
-    return fs;
+    for (int attempt = 0;; ++attempt) {
+        auto disk = TRY(FileDisk::open(image, writable));
+        auto fs = FileSystem::open(std::move(disk), o);
+        if (!fs) {
+            bool may_ask = fs.error().errnum == ENOKEY && !a.password_file && attempt < 3 && isatty(STDIN_FILENO);
+            if (!may_ask) {
+                if (fs.error().errnum == ENOKEY && !o.password)
+                    return err(ENOKEY, "the image is encrypted; give --password-file F (or run on a terminal to be asked)");
+                return std::unexpected(fs.error());
+            }
+            if (attempt > 0) std::fprintf(stderr, "redox-sim: wrong password\n");
+            o.password = TRY(ask_password("redox-sim: password for " + image + ": "));
+            continue;
+        }
+        if (a.snapshot) TRY((*fs)->view_snapshot(*a.snapshot));
+        return std::move(*fs);
+    }
 }
 
 int fail(const std::string& what, const Error& e) {

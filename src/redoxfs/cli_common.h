@@ -25,6 +25,12 @@ Result<std::string> read_password(const std::string& path);
 // Accepts plain bytes or K/M/G/T suffixes (powers of 1024).
 Result<uint64_t> parse_size(const std::string& s);
 
+// Asks for a password on the terminal (stdin, without echo); ENOTTY when stdin is
+// not a terminal.
+Result<std::string> ask_password(const std::string& prompt);
+
+// Opens an image; an encrypted one is unlocked with --password-file F, or, without
+// one, with a password asked on the terminal (three tries).
 Result<std::unique_ptr<FileSystem>> open_image(const std::string& image, bool writable, const Args& a,
                                                bool tolerate_damage = false);
 

@@ -17,7 +17,7 @@ namespace redox::redoxfs::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "fs ar IMAGE DIR [--size BYTES] | fs ls|cat|extract IMAGE [PATH] [DEST] [--snapshot NAME] | "
+    "fs ar IMAGE DIR [--size BYTES] [--encrypt --password-file F] | fs ls|cat|extract IMAGE [PATH] [DEST] [--snapshot NAME] | "
     "fs snapshot IMAGE create|list|delete|rollback [NAME]";
 
 std::string progress_line(const ArchiveStats& s) {
@@ -55,6 +55,14 @@ int cmd_ar(const Args& a) {
     struct stat st;
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return fail(what, Error(ENOTDIR, dir + ": not a directory"));
+    CreateOptions co;
+    if (a.encrypt != bool(a.password_file))
+        return redox::cli::fail(what + ": --encrypt needs --password-file F (and the reverse)");
+    if (a.password_file) {
+        auto pw = read_password(*a.password_file);
+        if (!pw) return fail(what, pw.error());
+        co.password = *pw;
+    }
     uint64_t size;
     if (a.size) {
         auto s = parse_size(*a.size);
@@ -68,7 +76,7 @@ int cmd_ar(const Args& a) {
     auto disk = stat(image.c_str(), &st) == 0 && uint64_t(st.st_size) == size ? FileDisk::open(image, true)
                                                                              : FileDisk::create(image, size);
     if (!disk) return fail(what, disk.error());
-    auto fs = FileSystem::create(std::move(*disk), {});
+    auto fs = FileSystem::create(std::move(*disk), co);
     if (!fs) return fail(what, fs.error());
     Result<ArchiveStats> r;
     {

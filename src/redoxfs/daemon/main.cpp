@@ -1,8 +1,10 @@
-// redoxfs: `redoxfs [--private] IMAGE [SCHEME]` serves the RedoxFS in IMAGE as
-// SCHEME (default `file`, the root file system). IMAGE is a host file, or a sim path
-// (/scheme/host/x.img, a disk scheme). With --private a host image is mapped
-// copy-on-write and never written (what `redox-sim boot` does with its cached root
-// image); without, every change is committed to IMAGE.
+// redoxfs: `redoxfs [--private] [--password-file PATH] IMAGE [SCHEME]` serves the
+// RedoxFS in IMAGE as SCHEME (default `file`, the root file system). IMAGE is a host
+// file, or a sim path (/scheme/host/x.img, a disk scheme). With --private a host image
+// is mapped copy-on-write and never written (what `redox-sim boot` does with its
+// cached root image); without, every change is committed to IMAGE. An encrypted
+// image is unlocked with the first line of PATH, a sim path (`redox-sim boot` hands
+// the password over in a root-only initfs file, as Redox's bootloader does in memory).
 #include "daemons/daemon.h"
 #include "redoxfs/daemon/FileScheme.h"
 #include "redoxfs/daemon/ImageDisk.h"
@@ -13,12 +15,13 @@
 
 int main(int argc, char** argv) {
     using namespace redox;
-    const char* usage = "usage: redoxfs [--private] IMAGE [SCHEME]";
+    const char* usage = "usage: redoxfs [--private] [--password-file PATH] IMAGE [SCHEME]";
     bool priv = false;
-    std::string image, name;
+    std::string image, name, password_file;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--private") priv = true;
+        else if (a == "--password-file" && i + 1 < argc) password_file = argv[++i];
         else if (a.starts_with("--")) daemon::die("redoxfs", std::string("unknown option ") + a + "; " + usage);
         else if (image.empty()) image = a;
         else if (name.empty()) name = a;
@@ -52,6 +55,16 @@ int main(int argc, char** argv) {
         disk = std::move(*d);
     }
     redoxfs::OpenOptions opts;
+    if (!password_file.empty()) {
+        auto fd = sys::open(password_file, O_RDONLY_);
+        if (!fd) daemon::die("redoxfs", "--password-file " + password_file + ": " + fd.error().message());
+        auto text = sys::read_all(*fd);
+        (void)sys::close(*fd);
+        if (!text) daemon::die("redoxfs", "--password-file " + password_file + ": " + text.error().message());
+        std::string pw = text->substr(0, text->find('\n'));
+        if (pw.empty()) daemon::die("redoxfs", "--password-file " + password_file + ": empty");
+        opts.password = std::move(pw);
+    }
     // A fresh private copy has nothing to clean up; skipping it saves a commit at boot.
     opts.cleanup = !priv;
     auto fs = redoxfs::FileSystem::open(std::move(disk), opts);

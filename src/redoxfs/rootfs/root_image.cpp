@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
+#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,7 +40,44 @@ void add_file_identity(std::string& key, const std::string& path) {
     key += fmt::format("{} {} {}.{} {}\n", path, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino);
 }
 
-Result<std::string> image_key(const RootImageSpec& spec) {
+// The cache's own secret: 32 random bytes in DIR/secret (0600), made on first use.
+Result<std::string> cache_secret(const std::string& dir) {
+    std::string path = dir + "/secret";
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.fd >= 0) {
+            char buf[64];
+            ssize_t n = ::read(fd.fd, buf, sizeof buf);
+            if (n == 32) return std::string(buf, 32);
+            return err(EINVAL, path + ": not a cache secret (remove it)");
+        }
+        if (errno != ENOENT) return err(errno, path);
+        uint8_t bytes[32];
+        random_bytes(bytes);
+        std::string tmp = path + ".tmp" + std::to_string(getpid());
+        Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (out.fd < 0) return err(errno, tmp);
+        bool ok = ::write(out.fd, bytes, sizeof bytes) == ssize_t(sizeof bytes);
+        // link() keeps a secret another boot made first.
+        ok = ok && (::link(tmp.c_str(), path.c_str()) == 0 || errno == EEXIST);
+        ::unlink(tmp.c_str());
+        if (!ok) return err(errno ? errno : EIO, path);
+    }
+    return err(EIO, path + ": cannot be read back");
+}
+
+// SHA-256 over the cache secret and `text`, in hex.
+Result<std::string> keyed_digest(const std::string& secret, const std::string& text) {
+    std::string in = secret + text;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(in.data(), in.size(), md, &len, EVP_sha256(), nullptr) != 1) return err(EIO, "sha-256 failed");
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+    return out;
+}
+
+Result<std::string> image_key(const RootImageSpec& spec, const std::string& cache_dir) {
     std::string key = kLayoutVersion;
     key += fmt::format("\nsize {}\n", spec.size);
     char self[4096];
@@ -52,6 +90,11 @@ Result<std::string> image_key(const RootImageSpec& spec) {
         if (!node.host_source.empty()) add_file_identity(key, TRY(spec.host_path_of(node.host_source)));
     }
     key += spec.key_extra;
+    if (!spec.key_secrets.empty() || spec.password) {
+        std::string secret = TRY(cache_secret(cache_dir));
+        for (auto& s : spec.key_secrets) key += TRY(keyed_digest(secret, "secret " + s)) + "\n";
+        if (spec.password) key += "encrypted " + TRY(keyed_digest(secret, "disk " + *spec.password)) + "\n";
+    }
     const auto* p = reinterpret_cast<const uint8_t*>(key.data());
     std::span<const uint8_t> bytes(p, key.size());
     uint64_t a = seahash(bytes);
@@ -94,7 +137,7 @@ Result<std::string> default_cache_dir() {
     return base + "/redox-sim";
 }
 
-Result<void> check_root_image(const std::string& path) {
+Result<void> check_root_image(const std::string& path, const std::optional<std::string>& password) {
     // The daemon commits every change to the image, so it must be writable.
     if (::access(path.c_str(), W_OK) != 0) return err(errno, "the image is not writable");
     {
@@ -107,17 +150,17 @@ Result<void> check_root_image(const std::string& path) {
     if (!disk) return err(disk.error().errnum, "cannot open the image");
     OpenOptions o;
     o.writable = false;
+    o.password = password;
     auto fs = FileSystem::open(std::move(*disk), o);
-    if (!fs) {
-        if (fs.error().errnum == ENOKEY) return err(ENOKEY, "encrypted images cannot be booted yet");
-        return err(fs.error().errnum, fs.error().context.empty() ? fs.error().message() : fs.error().context);
-    }
+    if (!fs) return err(fs.error().errnum, fs.error().context.empty() ? fs.error().message() : fs.error().context);
     return {};
 }
 
 Result<void> write_root_image(const RootImageSpec& spec, const std::string& path) {
     auto disk = TRY(FileDisk::create(path, spec.size));
-    auto fs = TRY(FileSystem::create(std::move(disk)));
+    CreateOptions co;
+    co.password = spec.password;
+    auto fs = TRY(FileSystem::create(std::move(disk), co));
     std::map<std::string, uint32_t> dirs{{"/", kRootId}};
     std::vector<uint8_t> chunk(1 << 20);
     for (auto& n : spec.nodes) {
@@ -165,9 +208,6 @@ Result<void> write_root_image(const RootImageSpec& spec, const std::string& path
 }
 
 Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string& cache_dir) {
-    std::string key = TRY(image_key(spec));
-    std::string name = "root-" + key + ".img";
-    RootImage out{cache_dir + "/" + name, false};
     // Create the directory chain (the cache may be used for the first time).
     for (size_t i = 1; i <= cache_dir.size(); ++i) {
         if (i == cache_dir.size() || cache_dir[i] == '/') {
@@ -175,6 +215,9 @@ Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string
             if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) return err(errno, "cache directory " + part);
         }
     }
+    std::string key = TRY(image_key(spec, cache_dir));
+    std::string name = "root-" + key + ".img";
+    RootImage out{cache_dir + "/" + name, false};
     Fd lock(::open((cache_dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (lock.fd < 0) return err(errno, cache_dir + "/lock");
     while (flock(lock.fd, LOCK_EX) != 0) {

@@ -4,7 +4,9 @@
 // The cache lives in $XDG_CACHE_HOME/redox-sim (or ~/.cache/redox-sim); an image is
 // named after a hash of everything that goes into it (the tree, the size, and for
 // each program its host path, size, mtime and inode, and the redox-sim binary that
-// writes it). Images are built under an exclusive lock on the cache directory into a
+// writes it). Passwords enter the name only through a digest keyed with a random
+// secret kept in the cache directory (mode 0600), so an image's name tells nothing
+// about them; an encrypted root image is encrypted from its first block on. Images are built under an exclusive lock on the cache directory into a
 // temporary file and renamed into place, so parallel boots build once and never see
 // half an image. Cached images are never written: the daemon maps them copy-on-write.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +36,10 @@ struct RootImageSpec {
     // for what they depend on.
     std::set<std::string> unstable_paths;
     std::string key_extra;
+    // Secrets the image depends on (user passwords): in the key as a keyed digest only.
+    std::vector<std::string> key_secrets;
+    // Set: the image is encrypted with this password (the config's encrypt_disk).
+    std::optional<std::string> password;
 };
 
 struct RootImage {
@@ -47,8 +54,9 @@ Result<std::string> default_cache_dir();
 Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string& cache_dir);
 
 // Checks that `path` is a writable RedoxFS image the daemon can serve (opens it
-// read-only to see that it mounts).
-Result<void> check_root_image(const std::string& path);
+// read-only to see that it mounts, with `password` when it is encrypted). ENOKEY:
+// encrypted and no password given, or the password is wrong (the context says which).
+Result<void> check_root_image(const std::string& path, const std::optional<std::string>& password = {});
 
 // Writes a fresh RedoxFS holding exactly `spec.nodes` to `path`.
 Result<void> write_root_image(const RootImageSpec& spec, const std::string& path);

@@ -89,10 +89,6 @@ out="$("$SIM" boot --config "$tmp/small.toml" --exec true 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'filesystem_size is 8 MiB' <<<"$out" && ! ls "$XDG_CACHE_HOME"/redox-sim/*.tmp* >/dev/null 2>&1
 check root-too-small $? "rc=$rc out=$out"
 
-printf 'include = ["minimal.toml"]\n[general]\nencrypt_disk = "secret"\n' > "$tmp/encrypted.toml"
-out="$("$SIM" boot --config "$tmp/encrypted.toml" --exec true 2>&1)"; rc=$?
-[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'encrypt_disk' <<<"$out"; check encrypt-disk-refused $? "rc=$rc out=$out"
-
 out="$("$SIM" boot --root nfs 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'nfs' <<<"$out"; check root-bad $? "rc=$rc out=$out"
 
