@@ -98,7 +98,7 @@ static installer::PackageCatalog catalog(const std::map<std::string, std::string
     };
     for (auto p : {"zerod", "randd", "logd", "ramfs", "hostfs", "init", "sim", "ipcd", "ptyd", "inputd", "getty"}) add("base", p);
     add("coreutils", "coreutils");
-    for (auto p : {"orbital", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
+    for (auto p : {"orbital", "displayd", "orbital-hello", "orbital-paint", "orbital-events", "screenshot", "orbinput"}) add("orbital", p);
     // netutils (server and desktop configs) is not built in this repository yet: the
     // package exists and installs nothing, so those configs boot.
     c["netutils"];

@@ -44,6 +44,8 @@ Kernel::~Kernel() {
         if (p->state == ProcState::Running && p->linux_pid > 0) ::kill(p->linux_pid, SIGKILL);
         p->state = ProcState::Zombie;
     }
+    for (auto& s : m_all_schemes)
+        if (auto* u = as_user_scheme(s.get())) u->abandon_requests();
     // Descriptions must not call back into schemes while everything goes away.
     for (auto& [pid, p] : m_procs) {
         for (auto& [fd, f] : p->fds) f->kernel = nullptr;

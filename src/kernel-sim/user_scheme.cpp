@@ -238,6 +238,13 @@ void UserScheme::crash(Kernel& k, std::string_view why) {
     m_free_tags.clear();
 }
 
+void UserScheme::abandon_requests() {
+    m_overflow.clear();
+    m_slots.clear();
+    m_slots.resize(1);
+    m_free_tags.clear();
+}
+
 UserScheme* as_user_scheme(Scheme* s) { return dynamic_cast<UserScheme*>(s); }
 
 } // namespace redox::kernel

@@ -34,6 +34,9 @@ public:
     uint32_t owner() const { return m_owner; }
     // The daemon died or closed its socket: fail everything in flight with EIO.
     void crash(Kernel& k, std::string_view why);
+    // Drops unanswered requests without answering them (the kernel-sim is going
+    // away): a request's completion holds this scheme, so they would keep each other.
+    void abandon_requests();
 
 private:
     struct Slot {

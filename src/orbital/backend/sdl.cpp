@@ -289,8 +289,18 @@ void SdlBackend::translate(const void* raw) {
         break;
     }
     if (out.empty()) return;
+    std::function<void()> notify;
+    {
+        std::lock_guard lock(m_lock);
+        m_input.insert(m_input.end(), out.begin(), out.end());
+        notify = m_on_input;
+    }
+    if (notify) notify();
+}
+
+void SdlBackend::set_input_notifier(std::function<void()> notify) {
     std::lock_guard lock(m_lock);
-    m_input.insert(m_input.end(), out.begin(), out.end());
+    m_on_input = std::move(notify);
 }
 
 } // namespace redox::orbital

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <functional>
 #include <future>
 #include <string>
 #include <thread>
@@ -34,6 +35,9 @@ public:
     // Reads back what the SDL renderer drew on the next frame (for tests): proves the
     // texture upload path, not just our staging copy.
     Result<Image> read_back(int timeout_ms = 5000);
+    // Called on the SDL thread after new input was queued, e.g. to wake a daemon's
+    // loop that sleeps on something else than poll_input().
+    void set_input_notifier(std::function<void()> notify);
     // Pushes a raw SDL event (for tests that simulate a user at the host window).
     void push_host_event(const void* sdl_event);
     uint64_t frames_presented() const;
@@ -56,6 +60,7 @@ private:
     bool m_readback_wanted = false;
     std::optional<Image> m_readback;
     std::deque<InputEvent> m_input;
+    std::function<void()> m_on_input;
     uint64_t m_frames = 0;
     uint8_t m_buttons = 0;           // SDL thread only
     bool m_stop = false;

@@ -87,23 +87,40 @@ Result<std::vector<uint8_t>> encode_png(const PixelView& pixels) {
     return out;
 }
 
-Result<Image> read_png(const std::string& path) {
-    png_image img{};
-    img.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&img, path.c_str()))
-        return err(EINVAL, path + ": " + img.message);
+namespace {
+
+// Finishes a png_image whose header was read; `what` names it in errors.
+Result<Image> finish_read(png_image& img, const std::string& what) {
     if (img.width > 16384 || img.height > 16384) {
         png_image_free(&img);
-        return err(EFBIG, path + ": image larger than 16384x16384");
+        return err(EFBIG, what + ": image larger than 16384x16384");
     }
     // BGRA bytes in memory are 0xAARRGGBB words on little-endian hosts.
     img.format = PNG_FORMAT_BGRA;
     Image out(int32_t(img.width), int32_t(img.height));
     if (!png_image_finish_read(&img, nullptr, out.pixels().data(), 0, nullptr)) {
         png_image_free(&img);
-        return err(EINVAL, path + ": " + img.message);
+        return err(EINVAL, what + ": " + img.message);
     }
     return out;
+}
+
+} // namespace
+
+Result<Image> read_png(const std::string& path) {
+    png_image img{};
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, path.c_str()))
+        return err(EINVAL, path + ": " + img.message);
+    return finish_read(img, path);
+}
+
+Result<Image> decode_png(std::span<const std::byte> data) {
+    png_image img{};
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&img, data.data(), data.size()))
+        return err(EINVAL, std::string("not a PNG image: ") + img.message);
+    return finish_read(img, "PNG image");
 }
 
 } // namespace redox::orbital

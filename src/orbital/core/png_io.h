@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,7 @@ Result<void> write_png(const std::string& path, const PixelView& pixels);
 Result<std::vector<uint8_t>> encode_png(const PixelView& pixels);
 // Reads any PNG libpng understands into 0xAARRGGBB.
 Result<Image> read_png(const std::string& path);
+// The same from a PNG file's bytes (read through the sim's file system).
+Result<Image> decode_png(std::span<const std::byte> data);
 
 } // namespace redox::orbital

@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "orbital/daemon/control.h"
-
 namespace redox::orbital {
 
 OrbitalScheme::OrbitalScheme(OrbitalServer& server) : m_server(server) {
@@ -14,16 +12,10 @@ OrbitalScheme::OrbitalScheme(OrbitalServer& server) : m_server(server) {
 }
 
 Result<OpenResult> OrbitalScheme::open(std::string_view path, uint64_t, uint16_t, const CallerCtx& ctx) {
-    if (path == "screen" || path == "control" || path == "display") {
-        if (path == "control" && ctx.uid != 0) return err(EACCES_, "orbital control is for root");
+    if (path == "screen") {
         uint64_t id = m_next_extra++;
-        if (path == "display") {
-            if (!m_capture) return err(ENODEV_, "orbital: no display capture");
-            if (m_present) m_present();
-            m_captures[id] = TRY(m_capture());
-        }
-        m_extra[id] = path == "screen" ? Extra::Screen : path == "display" ? Extra::Display : Extra::Control;
-        return OpenResult{id, uint8_t(path == "control" ? 0 : NEWFD_POSITIONED), -1};
+        m_extra[id] = Extra::Screen;
+        return OpenResult{id, uint8_t(NEWFD_POSITIONED), -1};
     }
     uint64_t id = TRY(m_server.open(path, ctx.uid));
     return OpenResult{id, 0, -1};
@@ -36,14 +28,11 @@ Result<OpenResult> OrbitalScheme::dup(uint64_t id, std::string_view buf, const C
 }
 
 Result<size_t> OrbitalScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t, const CallerCtx&) {
-    if (auto it = m_extra.find(id); it != m_extra.end()) {
-        if (it->second == Extra::Control) return err(EBADF_, "orbital control is write-only");
-        if (it->second == Extra::Screen) {   // only what is damaged; cheap when current
-            if (m_present) m_present();
-            else m_server.composite();
-        }
-        const Image& screen = it->second == Extra::Screen ? m_server.screen() : m_captures[id];
-        auto bytes = std::as_bytes(screen.pixels());
+    if (m_extra.count(id)) {
+        // Only what is damaged is recomposited (and shown); cheap when current.
+        if (m_present) m_present();
+        else m_server.composite();
+        auto bytes = std::as_bytes(m_server.screen().pixels());
         if (offset >= bytes.size()) return 0;
         size_t n = std::min<size_t>(buf.size(), bytes.size() - offset);
         std::memcpy(buf.data(), bytes.data() + offset, n);
@@ -53,19 +42,12 @@ Result<size_t> OrbitalScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t
 }
 
 Result<size_t> OrbitalScheme::write(uint64_t id, std::span<const uint8_t> buf, uint64_t, uint64_t, const CallerCtx&) {
-    if (auto it = m_extra.find(id); it != m_extra.end()) {
-        if (it->second != Extra::Control) return err(EBADF_, "orbital screen and display are read-only");
-        auto events = TRY(parse_control(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size())));
-        for (const InputEvent& ev : events) inject(ev);
-        return buf.size();
-    }
+    if (m_extra.count(id)) return err(EBADF_, "orbital screen is read-only");
     return m_server.write(id, std::as_bytes(buf));
 }
 
 Result<uint64_t> OrbitalScheme::fsize(uint64_t id) {
-    if (auto it = m_extra.find(id); it != m_extra.end() && it->second != Extra::Control)
-        return it->second == Extra::Screen ? m_server.screen().pixels().size_bytes()
-                                           : m_captures[id].pixels().size_bytes();
+    if (m_extra.count(id)) return m_server.screen().pixels().size_bytes();
     return err(ESPIPE_);
 }
 
@@ -75,12 +57,9 @@ Result<uint32_t> OrbitalScheme::fevent(uint64_t id, uint32_t) {
 }
 
 Result<size_t> OrbitalScheme::fpath(uint64_t id, std::span<uint8_t> buf) {
-    if (auto it = m_extra.find(id); it != m_extra.end()) {
-        if (it->second == Extra::Control) return put_path(buf, "orbital:control");
-        bool screen = it->second == Extra::Screen;
-        const Image& s = screen ? m_server.screen() : m_captures[id];
-        return put_path(buf, std::string(screen ? "orbital:screen/" : "orbital:display/") +
-                                 std::to_string(s.width()) + "/" + std::to_string(s.height()));
+    if (m_extra.count(id)) {
+        const Image& s = m_server.screen();
+        return put_path(buf, "orbital:screen/" + std::to_string(s.width()) + "/" + std::to_string(s.height()));
     }
     return put_path(buf, TRY(m_server.fpath(id)));
 }
@@ -101,7 +80,6 @@ Result<int> OrbitalScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size
 }
 
 void OrbitalScheme::on_close(uint64_t id) {
-    m_captures.erase(id);
     if (m_extra.erase(id)) return;
     (void)m_server.close(id);
 }

@@ -9,12 +9,8 @@
 //                         gives the screen as W*H 0xAARRGGBB words (offset = byte
 //                         offset; one copy through the arena); fpath
 //                         "orbital:screen/W/H". What `screenshot` uses.
-//   display               redox-sim extension (the vesad role, read side): what the
-//                         display backend shows, captured at open (for SDL2 the
-//                         renderer's pixels read back); read as `screen`; fpath
-//                         "orbital:display/W/H".
-//   control               redox-sim extension, uid 0 only: write text commands
-//                         (control.h) that inject input as the display would.
+// Input does not come through this scheme: orbital reads it from its VT's inputd
+// consumer, and shows the screen through the `display` scheme (main.cpp).
 // Window handles: fmap (mmap_prep) returns the window's memfd, W*H*4 bytes shared
 // both ways with zero copies (a length beyond the buffer is EINVAL); write is the
 // text commands A D F M P S T Y; fsync damages the whole window; read returns whole
@@ -50,23 +46,19 @@ public:
     Result<int> mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx& ctx) override;
     void on_close(uint64_t id) override;
 
-    // Input from the display backend (or a control handle); wakes parked readers.
+    // Input from inputd; wakes parked readers.
     void inject(const InputEvent& ev);
     // Composites the damage and shows it on the display (the daemon's loop does the
     // same); screen reads call it so no damage is taken from the display.
     void set_presenter(std::function<void()> present) { m_present = std::move(present); }
-    // How `display` handles capture what the backend shows.
-    void set_display_capture(std::function<Result<Image>()> capture) { m_capture = std::move(capture); }
 
 private:
-    enum class Extra { Screen, Control, Display };
+    enum class Extra { Screen };
     // Our handles live above the server's id range.
     static constexpr uint64_t kExtraBase = uint64_t(1) << 62;
 
     OrbitalServer& m_server;
     std::map<uint64_t, Extra> m_extra;
-    std::map<uint64_t, Image> m_captures;   // per display handle
-    std::function<Result<Image>()> m_capture;
     std::function<void()> m_present;
     uint64_t m_next_extra = kExtraBase;
 };

@@ -1,8 +1,8 @@
 // screenshot [--display] PATH: writes what Orbital shows now as a PNG file at the sim
 // path PATH (e.g. /scheme/host/shot.png with `redox-sim boot --share DIR`). Reads the
 // composited screen from /scheme/orbital/screen, or with --display what the display
-// backend shows (/scheme/orbital/display: for SDL2 the window's pixels read back from
-// the renderer). Redox itself has no such tool.
+// backend shows (/scheme/display/capture: for SDL2 the window's pixels read back from
+// the renderer), after Orbital has shown its damage. Redox itself has no such tool.
 #include <charconv>
 #include <string>
 #include <vector>
@@ -26,13 +26,21 @@ int main(int argc, char** argv) {
     if (argc != 2 + int(shown) || std::string_view(argv[argc - 1]).starts_with("-"))
         die("usage: screenshot [--display] PATH");
     std::string path = argv[argc - 1];
-    const char* source = shown ? "/display" : "/screen";
     (void)sys::set_name("screenshot");
     const char* display = std::getenv("ORBITAL_DISPLAY");
-    std::string root = display && *display ? display : "/scheme/orbital";
-    auto screen = sys::open(root + source, O_RDONLY_ | O_CLOEXEC_);
-    if (!screen) die(root + source + ": " + screen.error().message() + " (is orbital running?)");
-    // "orbital:screen/W/H" or "orbital:display/W/H"
+    std::string source = std::string(display && *display ? display : "/scheme/orbital") + "/screen";
+    auto screen = sys::open(source, O_RDONLY_ | O_CLOEXEC_);
+    if (!screen) die(source + ": " + screen.error().message() + " (is orbital running?)");
+    if (shown) {
+        // Reading Orbital's screen makes it composite and show what is damaged.
+        uint32_t px = 0;
+        if (auto r = sys::pread(*screen, &px, sizeof px, 0); !r) die("read screen: " + r.error().message());
+        (void)sys::close(*screen);
+        source = "/scheme/display/capture";
+        screen = sys::open(source, O_RDONLY_ | O_CLOEXEC_);
+        if (!screen) die(source + ": " + screen.error().message() + " (is displayd running?)");
+    }
+    // "orbital:screen/W/H" or "display:capture/W/H"
     auto where = sys::fpath(*screen);
     if (!where) die("fpath: " + where.error().message());
     int32_t size[2] = {};

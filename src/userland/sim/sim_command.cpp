@@ -1,5 +1,6 @@
 #include "userland/sim/sim_command.h"
 
+#include "daemons/inputd/producer.h"
 #include "schemes/libredox.h"
 
 #include <algorithm>
@@ -223,7 +224,8 @@ int trace(const Ctx& c, std::span<const std::string> a) {
     return 0;
 }
 
-// Input as the display would deliver it, through Orbital's control handle.
+// Input as a device would deliver it, through inputd's producer: it reaches the
+// consumer of the active VT (Orbital on the desktop).
 int input(const Ctx& c, std::span<const std::string> a) {
     auto usage = [&] {
         return c.fail("usage: sim input key CODE [press|release] [U+XXXX] | text STRING | mouse X Y | "
@@ -249,15 +251,15 @@ int input(const Ctx& c, std::span<const std::string> a) {
         lines.push_back("button 1 0 0");
         lines.push_back("button 0 0 0");
     } else return usage();
-    auto fd = sys::open("/scheme/orbital/control", O_WRONLY_);
-    if (!fd) return c.fail("input: /scheme/orbital/control: " + fd.error().message() + " (is orbital running?)");
+    std::vector<input::Event> events;
     for (auto& l : lines) {
-        if (auto w = sys::write(*fd, l.data(), l.size()); !w) {
-            (void)sys::close(*fd);
-            return c.fail("input: \"" + l + "\": " + w.error().message());
-        }
+        auto evs = input::parse_commands(l);
+        if (!evs) return c.fail("input: " + evs.error().message());
+        events.insert(events.end(), evs->begin(), evs->end());
     }
-    (void)sys::close(*fd);
+    auto producer = input::Producer::open();
+    if (!producer) return c.fail("input: /scheme/input/producer: " + producer.error().message() + " (is inputd running?)");
+    if (auto r = producer->send(events); !r) return c.fail("input: /scheme/input/producer: " + r.error().message());
     return 0;
 }
 

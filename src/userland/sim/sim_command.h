@@ -10,7 +10,7 @@
 //   sim trace on|off                  scheme-call tracing (boot --trace FILE)
 //   sim ps                            the process table
 //   sim input key CODE [press|release] [U+XXXX] | text STRING | mouse X Y |
-//             click X Y | button L M R | scroll DX DY   input through Orbital
+//             click X Y | button L M R | scroll DX DY   input through inputd
 //   sim screenshot FILE               the screen as PNG (Orbital's screenshot)
 //   sim snapshot-fs NAME | --list | --delete NAME   RedoxFS snapshots of the root
 #pragma once

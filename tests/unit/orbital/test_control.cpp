@@ -1,10 +1,31 @@
-// The orbital control handle's command language (src/orbital/daemon/control.h):
-// what tests and `orbinput` use to inject input into a running Orbital.
+// The input command language of inputd's producer API (src/daemons/inputd/producer.h),
+// what `sim input`, `orbinput` and tests inject, and how Orbital decodes the events its
+// consumer reads back (src/orbital/server/input_wire.h).
 #include <catch2/catch.hpp>
 
-#include "orbital/daemon/control.h"
+#include "daemons/inputd/producer.h"
+#include "orbital/server/input_wire.h"
 
 using namespace redox::orbital;
+namespace input = redox::input;
+
+namespace {
+
+// Parses, then decodes what inputd would hand Orbital.
+redox::Result<std::vector<InputEvent>> parse_control(std::string_view text) {
+    auto wire = input::parse_commands(text);
+    if (!wire) return std::unexpected(wire.error());
+    std::vector<InputEvent> out;
+    for (const input::Event& e : *wire) {
+        auto ev = from_wire(e);
+        REQUIRE(ev.has_value());
+        CHECK(to_wire(*ev) == e);
+        out.push_back(*ev);
+    }
+    return out;
+}
+
+} // namespace
 
 TEST_CASE("control lines become the input events a display would deliver", "[control]") {
     auto evs = parse_control("mouse 100 -20\nbutton 1 0 1\n\nkey 0x1E press U+61\nkey 30 release\n"
@@ -44,4 +65,21 @@ TEST_CASE("bad control lines are refused with the line named", "[control]") {
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().context.find(bad) != std::string::npos);
     }
+}
+
+TEST_CASE("events are orbclient's 24-byte Event with the documented payloads", "[control]") {
+    auto w = input::parse_commands("key 0x1E press U+61\nbutton 1 1 0\nmouse -5 7\nquit");
+    REQUIRE(w.has_value());
+    REQUIRE(w->size() == 4);
+    CHECK((*w)[0] == input::Event{1, 0x61, 0x11E});
+    CHECK((*w)[1] == input::Event{3, 3, 0});
+    CHECK((*w)[2] == input::Event{2, -5, 7});
+    CHECK((*w)[3] == input::Event{5, 0, 0});
+}
+
+TEST_CASE("events a producer does not send are not decoded", "[control]") {
+    CHECK_FALSE(from_wire({6, 1, 0}).has_value());             // Focus is Orbital's own
+    CHECK_FALSE(from_wire({1, -1, 0x11E}).has_value());        // not a character
+    CHECK_FALSE(from_wire({2, int64_t(1) << 40, 0}).has_value());
+    CHECK_FALSE(from_wire({8, 0, 600}).has_value());           // a display of width 0
 }

@@ -180,6 +180,39 @@ TEST_CASE("drawing with the mouse in the paint example shows up in the screensho
     CHECK(img->at(450, 250) == 0xFFFFFFFFu);
 }
 
+TEST_CASE("a background image from orbital.toml fills the screen behind the windows", "[sim]") {
+    // A 2x2 PNG (red, green / blue, white) stretched over 1024x768: each quadrant one
+    // colour where no window covers it. The image and the config come from the host.
+    TempDir dir;
+    redox::orbital::Image bg(2, 2);
+    bg.pixels()[0] = 0xFFFF0000u;
+    bg.pixels()[1] = 0xFF00FF00u;
+    bg.pixels()[2] = 0xFF0000FFu;
+    bg.pixels()[3] = 0xFFFFFFFFu;
+    REQUIRE(redox::orbital::write_png((dir.path / "bg.png").string(), bg.view()).has_value());
+    {
+        FILE* f = std::fopen((dir.path / "bg.toml").c_str(), "w");
+        REQUIRE(f != nullptr);
+        std::fputs("include = [\"desktop.toml\"]\n[[files]]\npath = \"/ui/orbital.toml\"\n"
+                   "data = \"background_image = \\\"/scheme/host/bg.png\\\"\"\n", f);
+        std::fclose(f);
+    }
+    Run r = sim("boot --config " + quote((dir.path / "bg.toml").string()) +
+                " --display headless --timeout 60 --log-level quiet --share " + quote(dir.path) +
+                " --exec 'screenshot /scheme/host/shot.png'");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    auto img = redox::orbital::read_png((dir.path / "shot.png").string());
+    REQUIRE(img.has_value());
+    REQUIRE(img->width() == 1024);
+    CHECK(img->at(10, 10) == 0xFFFF0000u);
+    CHECK(img->at(1010, 10) == 0xFF00FF00u);
+    CHECK(img->at(10, 760) == 0xFF0000FFu);
+    CHECK(img->at(1010, 760) == 0xFFFFFFFFu);
+    CHECK(img->at(511, 700) == 0xFF0000FFu);   // the quadrants meet in the middle
+    CHECK(img->at(512, 700) == 0xFFFFFFFFu);
+}
+
 TEST_CASE("bad display choices and control commands are one clear error", "[sim]") {
     Run r = sim("boot --config desktop --display vga");
     CHECK(r.status != 0);

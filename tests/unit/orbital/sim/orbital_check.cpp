@@ -2,9 +2,10 @@
 // (tests/unit/orbital/test_sim.cpp boots them and checks the host side):
 //   draw [ARGS]   a window with a known pattern; the composited screen must show it;
 //                 with ARGS, runs `screenshot ARGS` while the window is up
-//   input         input injected through /scheme/orbital/control reaches the window
-//                 in order with the right payloads (mouse, buttons, text, keys,
-//                 scroll, then Quit from a click on the close button)
+//   input         input injected through inputd's producer reaches the window in
+//                 order with the right payloads (mouse, buttons, text, keys, scroll,
+//                 relative motion, a display resize, then Quit from a click on the
+//                 close button)
 //   latency N     input-to-pixel latency over N runs against a scheme round trip
 //   protocol      P S T commands, fpath, a resize's new mapping, clipboard, 99.0
 //   robust        bad paths, garbage commands, oversize maps and a client that dies
@@ -18,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "daemons/inputd/producer.h"
 #include "orbital/client/scheme_transport.h"
 #include "orbital/client/window.h"
 #include "schemes/libredox.h"
@@ -131,14 +133,17 @@ std::string show(const EventOption& e) {
         else if constexpr (std::is_same_v<T, ScrollEvent>) return "Scroll(" + std::to_string(v.x) + "," + std::to_string(v.y) + ")";
         else if constexpr (std::is_same_v<T, TextInputEvent>) return "Text(" + std::to_string(uint32_t(v.character)) + ")";
         else if constexpr (std::is_same_v<T, QuitEvent>) return "Quit";
+        else if constexpr (std::is_same_v<T, MouseRelativeEvent>) return "Rel(" + std::to_string(v.dx) + "," + std::to_string(v.dy) + ")";
+        else if constexpr (std::is_same_v<T, ScreenEvent>) return "Screen(" + std::to_string(v.width) + "," + std::to_string(v.height) + ")";
         else if constexpr (std::is_same_v<T, FocusEvent>) return v.focused ? "Focus(1)" : "Focus(0)";
         else if constexpr (std::is_same_v<T, HoverEvent>) return v.entered ? "Hover(1)" : "Hover(0)";
         else return "Other(" + std::to_string(to_event(EventOption{v}).code) + ")";
     }, e);
 }
 
-void inject(int control, const std::string& cmd) {
-    if (!sys::write(control, cmd.data(), cmd.size())) fail("control \"" + cmd + "\" refused");
+void inject(input::Producer& producer, const std::string& cmd) {
+    auto events = must(input::parse_commands(cmd), "parse \"" + cmd + "\"");
+    must(producer.send(events), "send \"" + cmd + "\"");
 }
 
 void check_input() {
@@ -146,7 +151,7 @@ void check_input() {
     auto win = must(Window::create(t, kX, kY, kW, kH, "input"), "open window");
     win->set(Color{kBlue});
     must(win->sync(), "fsync");
-    int control = must(sys::open("/scheme/orbital/control", O_WRONLY_), "open control");
+    auto control = must(input::Producer::open(), "open /scheme/input/producer");
     // Click into the window first: focus and z-order then do not depend on which
     // other windows the desktop opened meanwhile.
     inject(control, "mouse 900 500");
@@ -154,18 +159,29 @@ void check_input() {
     inject(control, "key 0x1E press U+61");
     inject(control, "key 0x1E release");
     inject(control, "scroll 0 -3");
+    auto has = [](const std::vector<EventOption>& v, auto pred) { return std::any_of(v.begin(), v.end(), pred); };
+    auto is_scroll = [](const EventOption& e) { return std::holds_alternative<ScrollEvent>(e); };
+    auto all = collect(t, *win, [&](const std::vector<EventOption>& v) { return has(v, is_scroll); });
+    // Relative motion reaches the focused window only in relative mode.
+    must(win->set_mouse_relative(true), "relative mode on");
+    inject(control, "mouse_relative 3 4");
+    auto is_rel = [](const EventOption& e) { return std::holds_alternative<MouseRelativeEvent>(e); };
+    auto more = collect(t, *win, [&](const std::vector<EventOption>& v) { return has(v, is_rel); });
+    all.insert(all.end(), more.begin(), more.end());
+    must(win->set_mouse_relative(false), "relative mode off");
+    // The display grows: every window hears of the new screen size.
+    inject(control, "display_resize 1100 800");
     // Close button: the right 18 px of the 28 px title bar above the client area.
     inject(control, "mouse " + std::to_string(kX + kW - 9) + " " + std::to_string(kY - 14));
     inject(control, "button 1 0 0\nbutton 0 0 0");
     auto is_quit = [](const EventOption& e) { return std::holds_alternative<QuitEvent>(e); };
-    auto all = collect(t, *win, [&](const std::vector<EventOption>& v) {
-        return std::any_of(v.begin(), v.end(), is_quit);
-    });
+    more = collect(t, *win, [&](const std::vector<EventOption>& v) { return has(v, is_quit); });
+    all.insert(all.end(), more.begin(), more.end());
     std::string got;
     for (auto& e : all) got += show(e) + " ";
-    // The significant events, in order, up to the scroll; hover/focus/mouse moves vary.
+    // The significant events, in order; hover/focus/later mouse moves vary.
     std::vector<std::string> want = {"Mouse(60,60)", "Button(L)", "Button()", "Text(97)", "Key(30,down)",
-                                     "Key(30,up)", "Scroll(0,-3)"};
+                                     "Key(30,up)", "Scroll(0,-3)", "Rel(3,4)", "Screen(1100,800)"};
     std::vector<std::string> seen;
     bool first_mouse = true;
     for (auto& e : all) {
@@ -173,16 +189,16 @@ void check_input() {
             if (first_mouse) seen.push_back(show(e));
             first_mouse = false;
         } else if (std::holds_alternative<ButtonEvent>(e) || std::holds_alternative<KeyEvent>(e) ||
-                   std::holds_alternative<TextInputEvent>(e) || std::holds_alternative<ScrollEvent>(e)) {
+                   std::holds_alternative<TextInputEvent>(e) || std::holds_alternative<ScrollEvent>(e) ||
+                   std::holds_alternative<MouseRelativeEvent>(e) || std::holds_alternative<ScreenEvent>(e)) {
             seen.push_back(show(e));
         }
         if (seen.size() == want.size()) break;
     }
     if (seen != want) fail("events were: " + got);
-    if (!std::any_of(all.begin(), all.end(), is_quit)) fail("no Quit after clicking close; events were: " + got);
-    // A bad control line is refused and changes nothing.
-    if (sys::write(control, "key banana", 10)) fail("control accepted \"key banana\"");
-    (void)sys::close(control);
+    if (!has(all, is_quit)) fail("no Quit after clicking close; events were: " + got);
+    // A write that is not whole events is refused.
+    if (sys::write(control.fd(), "key banana", 10)) fail("inputd accepted \"key banana\"");
 }
 
 void check_robust() {
@@ -263,7 +279,7 @@ void check_latency(int n) {
     auto win = must(Window::create(t, kX, kY, kW, kH, "latency"), "open window");
     win->set(Color{kBlue});
     must(win->sync(), "fsync");
-    int control = must(sys::open("/scheme/orbital/control", O_WRONLY_), "open control");
+    auto control = must(input::Producer::open(), "open /scheme/input/producer");
     inject(control, "mouse 900 500\nbutton 1 0 0\nbutton 0 0 0");
     (void)must(win->events(), "read events");
     int32_t sw = 0, sh = 0;
@@ -304,7 +320,6 @@ void check_latency(int n) {
                   n, lm, lp, lm / bm, bm, bp);
     (void)sys::write_all(1, line);
     (void)sys::close(screen);
-    (void)sys::close(control);
 }
 
 [[noreturn]] void die_with_window() {
