@@ -264,8 +264,8 @@ void check_protocol() {
     (void)sys::close(display);
 }
 
-// Input-to-pixel latency through the whole chain: a key injected on the control
-// handle reaches the client (event queue, fevent, event scheme wake-up), which
+// Input-to-pixel latency through the whole chain: a key written to inputd's producer
+// reaches orbital through its VT's consumer, then the client (event queue, fevent, event scheme wake-up), which
 // paints and fsyncs; the time ends when the composited screen shows the new colour.
 // Baseline: one scheme round trip (fpath of the window), measured in the same run.
 void check_latency(int n) {
