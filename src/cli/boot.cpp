@@ -2,6 +2,9 @@
 // root tree from the boot config, starts init and runs until init exits.
 #include "cli/boot.h"
 #include "cli/command.h"
+#include "host/device_spec.h"
+#include "spawner/initfs_drivers.h"
+#include "vfio/vfio_preflight.h"
 #include "installer/config.h"
 #include "installer/tree.h"
 #include "redoxfs/cli_common.h"
@@ -47,8 +50,35 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
         else if (a == "--share") b.share = TRY(value("a host directory"));
         else if (a == "--log-file") b.log_file = TRY(value("a host file"));
         else if (a == "--root") {
-            b.root = TRY(value("redoxfs or ramfs"));
-            if (b.root != "redoxfs" && b.root != "ramfs") return err(EINVAL_, "--root " + b.root + ": expected redoxfs or ramfs");
+            b.root = TRY(value("redoxfs, ramfs or disk"));
+            if (b.root == "disk" || b.root.starts_with("disk=")) {
+                b.root_disk = b.root == "disk" ? "first" : b.root.substr(5);
+                b.root = "redoxfs";
+                if (!b.root_disk.starts_with("/scheme/disk."))
+                    if (b.root_disk != "first") return err(EINVAL_, "--root disk=" + b.root_disk + ": expected a path /scheme/disk.NAME/N");
+            } else if (b.root != "redoxfs" && b.root != "ramfs") {
+                return err(EINVAL_, "--root " + b.root + ": expected redoxfs, ramfs or disk[=PATH]");
+            }
+        } else if (a == "--device") {
+            std::string text = TRY(value("e1000[=SOCKET], nvme=IMAGE, ahci=IMAGE or xhci"));
+            auto spec = host::DeviceSpec::parse(text);
+            if (!spec || spec->kind == "vfio") return err(EINVAL_, "--device " + (spec ? text + ": use --vfio ADDR for host devices" : spec.error().context));
+            if (spec->kind == "nvme" || spec->kind == "ahci") {
+                char* real = realpath(spec->path.c_str(), nullptr);
+                if (!real) return err(ENOENT_, "--device " + text + ": no such file");
+                spec->path = real;
+                std::free(real);
+            } else if (!spec->path.empty()) {
+                spec->path = std::filesystem::absolute(spec->path).string();
+            }
+            b.devices.push_back(spec->text());
+        } else if (a == "--vfio") {
+            std::string text = TRY(value("a PCI address (0000:03:00.0)"));
+            auto spec = host::DeviceSpec::parse_vfio(text);
+            if (!spec) return err(EINVAL_, spec.error().context);
+            auto plan = vfio::preflight(*pci::PciAddress::parse(spec->path), vfio::HostPaths{});
+            if (!plan) return err(plan.error().errnum, plan.error().context.empty() ? plan.error().message() : plan.error().context);
+            b.vfio.push_back(spec->text());
         } else if (a == "--image") b.image = TRY(value("a RedoxFS image file"));
         else if (a == "--password-file") b.password_file = TRY(value("a file holding the image's password"));
         else if (a == "--trace") b.trace = TRY(value("a host file"));
@@ -72,6 +102,23 @@ Result<BootArgs> parse_boot_args(std::span<char*> args) {
             return err(EINVAL_, "unknown boot option '" + a + "'");
         }
     }
+    b.devices.insert(b.devices.end(), b.vfio.begin(), b.vfio.end());
+    if (b.root_disk == "first") {
+        // Disk 0 of the first nvme/ahci model: pcid numbers models from slot 2 in order.
+        unsigned slot = 2;
+        for (const auto& d : b.devices) {
+            auto spec = host::DeviceSpec::parse(d);
+            if (!spec->is_model()) continue;
+            if (spec->kind == "nvme" || spec->kind == "ahci") {
+                b.root_disk = fmt::format("/scheme/disk.pci-00-{:02x}.0/0", slot);
+                b.root_image = spec->path;
+                break;
+            }
+            ++slot;
+        }
+        if (b.root_disk == "first") return err(EINVAL_, "--root disk needs --device nvme=IMAGE or --device ahci=IMAGE");
+    }
+    if (!b.root_disk.empty() && !b.image.empty()) return err(EINVAL_, "--root disk and --image name two roots; give one");
     if (!b.image.empty()) {
         if (b.root != "redoxfs") return err(EINVAL_, "--image boots RedoxFS; it cannot go with --root " + b.root);
         char* real = realpath(b.image.c_str(), nullptr);
@@ -153,6 +200,14 @@ static Result<std::optional<std::string>> image_password(const BootArgs& args) {
 static Result<std::string> root_daemon_line(const BootArgs& args, const installer::Config& cfg,
                                             const installer::PackageCatalog& cat, kernel::BootOptions& o,
                                             uint64_t size) {
+    if (!args.root_disk.empty()) {
+        // The image behind a model disk is checked here, where a bad one is one line.
+        if (!args.root_image.empty()) {
+            auto check = redoxfs::check_root_image(args.root_image);
+            if (!check) return err(check.error().errnum, "--root disk: " + args.root_image + ": " + check.error().context);
+        }
+        return fmt::format("notify /scheme/initfs/bin/redoxfs \"{}\"\n", args.root_disk);
+    }
     if (!args.image.empty()) {
         auto pw = TRY(image_password(args));
         return fmt::format("notify /scheme/initfs/bin/redoxfs {}\"{}\"\n", hand_over_password(o, pw), args.image);
@@ -206,6 +261,14 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
                        image->path);
 }
 
+// The base package links pcid, pcid-spawner and the drivers into initfs, where they are anyway for
+// storage drivers started before the root: a sanitized driver is ~15 MB, and every
+// root image would otherwise carry six of them. Redox keeps drivers in /usr/lib/drivers.
+static const std::pair<const char*, const char*> kDriverLinks[] = {
+    {"/usr/bin/pcid", "pcid"}, {"/usr/bin/pcid-spawner", "pcid-spawner"}, {"/usr/bin/netframe", "netframe"},
+    {"/usr/lib/drivers/e1000d", "e1000d"}, {"/usr/lib/drivers/nvmed", "nvmed"},
+    {"/usr/lib/drivers/ahcid", "ahcid"}, {"/usr/lib/drivers/xhcid", "xhcid"}};
+
 static const char* kCoreutils[] = {
     "echo", "cat", "ls", "ps", "kill", "sleep", "true", "false", "env", "uname", "mkdir", "rm",
     "touch", "cp", "mv", "rmdir", "ln", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "tr",
@@ -232,6 +295,17 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
             cfg->files.push_back(e);
         }
     }
+    if (cfg->packages.count("base")) {
+        for (auto [path, prog] : kDriverLinks) {
+            if (!progs.count(prog)) continue;
+            installer::FileEntry e;
+            e.path = path;
+            e.data = std::string("/scheme/initfs/bin/") + prog;
+            e.symlink = true;
+            e.origin = "base package";
+            cfg->files.push_back(e);
+        }
+    }
     // Programs built here that belong to no package (simtest) are installed too.
     auto cat = catalog(progs);
     for (auto& [pkg, list] : cat)
@@ -246,6 +320,14 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     rc += "notify /scheme/initfs/bin/randd\n";
     rc += args.log_file.empty() ? "notify /scheme/initfs/bin/logd\n"
                                 : fmt::format("notify /scheme/initfs/bin/logd \"{}\"\n", args.log_file);
+    if (!args.devices.empty()) {
+        // pcid and the storage drivers start from initfs, before the root file system
+        // (which may live on one of the disks); the rest start from the root's pcid.d.
+        rc += "notify /scheme/initfs/bin/pcid";
+        for (const auto& d : args.devices) rc += " \"" + d + "\"";
+        rc += "\n/scheme/initfs/bin/pcid-spawner --initfs\n";
+        o.initfs["lib/pcid.d/initfs.toml"] = {{}, std::string(spawner::kInitfsDrivers)};
+    }
     rc += root_line;
     if (!args.share.empty()) rc += fmt::format("notify /scheme/initfs/bin/hostfs \"{}\"\n", args.share);
     rc += "set-default-scheme file\n";
@@ -333,6 +415,6 @@ static int boot_main(std::span<char*> argv) {
     return (status >> 8) & 0xff;
 }
 
-REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--root redoxfs|ramfs] [--image FILE [--password-file F]] [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
+REDOX_SIM_COMMAND("boot", "boot [--config NAME|FILE] [--exec CMDLINE]... [--share HOSTDIR] [--root redoxfs|ramfs|disk[=PATH]] [--image FILE [--password-file F]] [--device e1000[=SOCKET]|nvme=IMAGE|ahci=IMAGE|xhci[=SOCKET]]... [--vfio ADDR]... [--display sdl|headless] [--timeout SECONDS] [--log-level quiet|info|debug] [--log-file HOSTFILE]", boot_main);
 
 } // namespace redox::cli

@@ -26,6 +26,14 @@ struct BootArgs {
     bool virtual_time = false;  // --virtual-time: the sim's clocks jump when all processes block
     std::string trace;          // --trace FILE: record every scheme call
     std::string display;   // Orbital's backend: "sdl", "headless" or "" (its default)
+    // PCI functions for pcid, as device spec texts (host/device_spec.h) with absolute
+    // host paths: --device models, then --vfio host functions.
+    std::vector<std::string> devices;
+    // --root disk[=PATH]: RedoxFS served from a disk scheme (PATH, or disk 0 of the
+    // first nvme/ahci model).
+    std::string root_disk;
+    std::string root_image;         // the host image behind root_disk, when a model's
+    std::vector<std::string> vfio;  // --vfio specs (moved into devices after parsing)
 };
 
 // Parse `redox-sim boot` arguments. Errors are one line for a person.

@@ -200,6 +200,11 @@ Result<DriverConfig> DriverConfig::load_dirs(const std::vector<std::filesystem::
     return all;
 }
 
+void DriverConfig::append(DriverConfig other) {
+    for (auto& e : other.m_entries)
+        m_entries.push_back(std::move(e));
+}
+
 const DriverEntry* DriverConfig::find(const pci::PciId& id) const {
     for (const auto& e : m_entries)
         if (e.matches(id))

@@ -49,6 +49,8 @@ public:
     static Result<DriverConfig> load_dirs(const std::vector<std::filesystem::path>& dirs);
 
     const std::vector<DriverEntry>& entries() const { return m_entries; }
+    // Appends other's entries after ours (for a loader that reads files itself).
+    void append(DriverConfig other);
     const DriverEntry* find(const pci::PciId& id) const;
 
 private:

@@ -1,0 +1,75 @@
+// e1000d: the 82540EM-family NIC pcid-spawner hands over (PCID_CLIENT_CHANNEL),
+// served as network.pci-BB-DD.F. With the model, `--device e1000=SOCKET` connects the
+// wire to a host unix datagram socket (HostWire).
+//
+// The loop: requests arrive on the sim wake word; the NIC's interrupt eventfd and the
+// host socket are Linux fds, which a Waker thread turns into wake-ups.
+#include <fmt/format.h>
+#include <poll.h>
+
+#include "daemons/daemon.h"
+#include "daemons/e1000d/HostWire.h"
+#include "daemons/e1000d/NetworkScheme.h"
+#include "host/channel.h"
+#include "host/waker.h"
+#include "model/e1000_model.h"
+
+namespace {
+
+bool readable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return fd >= 0 && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+} // namespace
+
+int main() {
+    using namespace redox;
+    (void)sys::set_name("e1000d");
+    auto claim = host::claim_from_env();
+    if (!claim) daemon::die("e1000d", claim.error().message());
+    std::string scheme_name = "network." + claim->scheme_suffix();
+    std::string who = "e1000d " + scheme_name;
+    auto hw = host::open_device(claim->spec);
+    if (!hw) daemon::die(who, hw.error().message());
+    auto* model = dynamic_cast<pci::E1000Model*>(hw->model);
+    std::unique_ptr<net::HostWire> wire;
+    if (model && !claim->spec.path.empty()) {
+        auto w = net::HostWire::connect(claim->spec.path);
+        if (!w) daemon::die(who, w.error().message());
+        wire = std::move(*w);
+    }
+    auto nic = e1000::E1000::create(*hw->dev);
+    if (!nic) daemon::die(who, nic.error().message());
+    const auto& mac = (*nic)->mac();
+    (void)sys::write_all(2, fmt::format("{}: MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, link {}\n", who, mac[0], mac[1],
+                                        mac[2], mac[3], mac[4], mac[5], (*nic)->link_up() ? "up" : "down"));
+
+    net::NetworkScheme scheme(who, scheme_name, **nic, [&hw] { hw->count_request(); });
+    if (auto r = scheme.attach(scheme_name); !r) daemon::die(who, r.error().message());
+    std::vector<int> fds{(*nic)->irq_fd()};
+    if (wire) fds.push_back(wire->fd());
+    auto waker = host::Waker::start(fds);
+    if (!waker) daemon::die(who, waker.error().message());
+    daemon::ready();
+
+    auto& wake = sys::wake_word();
+    bool healthy = true;
+    while (!scheme.detached()) {
+        uint32_t seen = wake.seq.load(std::memory_order_seq_cst);
+        // The wire: frames from the host go onto the model's RX side...
+        if (wire)
+            while (auto f = wire->receive()) model->host_send(*f);
+        if (healthy) healthy = scheme.receive(readable((*nic)->irq_fd()));
+        (*waker)->rearm();
+        bool any = scheme.poll_once();
+        // ...and what the driver transmitted (during those requests) goes to the host.
+        if (model) {
+            while (auto f = model->host_receive())
+                if (wire) wire->send(*f);
+        }
+        if (any) continue;
+        sys::wait_wake(seen);
+    }
+    return 0;
+}
