@@ -267,7 +267,8 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
 static const std::pair<const char*, const char*> kDriverLinks[] = {
     {"/usr/bin/pcid", "pcid"}, {"/usr/bin/pcid-spawner", "pcid-spawner"}, {"/usr/bin/netframe", "netframe"},
     {"/usr/lib/drivers/e1000d", "e1000d"}, {"/usr/lib/drivers/nvmed", "nvmed"},
-    {"/usr/lib/drivers/ahcid", "ahcid"}, {"/usr/lib/drivers/xhcid", "xhcid"}};
+    {"/usr/lib/drivers/ahcid", "ahcid"}, {"/usr/lib/drivers/xhcid", "xhcid"},
+    {"/usr/lib/drivers/usbhidd", "usbhidd"}, {"/usr/bin/inputdump", "inputdump"}};
 
 static const char* kCoreutils[] = {
     "echo", "cat", "ls", "ps", "kill", "sleep", "true", "false", "env", "uname", "mkdir", "rm",

@@ -11,7 +11,7 @@
 namespace redox::host {
 
 namespace {
-constexpr const char* kUsage = "expected e1000[=SOCKET], nvme=IMAGE, ahci=IMAGE or xhci";
+constexpr const char* kUsage = "expected e1000[=SOCKET], nvme=IMAGE, ahci=IMAGE or xhci[=SOCKET]";
 }
 
 Result<DeviceSpec> DeviceSpec::parse(std::string_view text) {
@@ -26,7 +26,6 @@ Result<DeviceSpec> DeviceSpec::parse(std::string_view text) {
         return err(EINVAL, std::string(text) + ": " + kUsage);
     if ((s.kind == "nvme" || s.kind == "ahci") && s.path.empty())
         return err(EINVAL, std::string(text) + ": " + s.kind + " needs a disk image (" + s.kind + "=IMAGE)");
-    if (s.kind == "xhci" && !s.path.empty()) return err(EINVAL, std::string(text) + ": xhci takes no argument");
     while (!opts.empty()) {
         std::string_view opt = opts.substr(0, opts.find(','));
         opts = opt.size() < opts.size() ? opts.substr(opt.size() + 1) : std::string_view{};

@@ -5,7 +5,8 @@
 //                    socket SOCKET (a path the test or user has bound), else nowhere
 //   nvme=IMAGE       NVMe model, one namespace backed by the host file IMAGE
 //   ahci=IMAGE       AHCI model, one SATA disk on port 0 backed by IMAGE
-//   xhci             xHCI model with a USB boot keyboard on port 1
+//   xhci[=SOCKET]    xHCI model with a USB boot keyboard on port 1; each byte of a
+//                    datagram from the host socket SOCKET presses that HID usage
 //   vfio=ADDR        the host function ADDR (0000:03:00.0), bound to vfio-pci
 //
 // A model spec may end in `,remove-after=N`: the device is surprise-removed after the

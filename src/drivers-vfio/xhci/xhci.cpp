@@ -231,6 +231,16 @@ Result<void> Xhci::noop() {
     return {};
 }
 
+Result<void> Xhci::handle_irq() {
+    if (!m_irq.consume())
+        return {};
+    m_regs.write<uint32_t>(m_rt + rt::Iman, ImanIe | ImanIp);
+    op_write(op::Usbsts, StsEint);
+    if (m_irq_mode == pci::IrqMode::Intx)
+        TRY(m_dev.unmask_intx());
+    return {};
+}
+
 Result<size_t> Xhci::poll_events(const ReportSink& sink) {
     TRY(drain_events());
     size_t n = 0;

@@ -60,6 +60,9 @@ public:
     // Like poll_events but waits up to timeout_ms for at least one report.
     Result<size_t> wait_reports(const ReportSink& sink, int timeout_ms);
     int irq_fd() const { return m_irq.fd(); }
+    // For event loops, when irq_fd() was readable: consumes the eventfd and
+    // acknowledges the interrupt (IMAN, USBSTS, INTx); then call poll_events().
+    Result<void> handle_irq();
 
 private:
     struct Completion {

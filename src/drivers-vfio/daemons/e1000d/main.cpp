@@ -8,7 +8,7 @@
 #include <poll.h>
 
 #include "daemons/daemon.h"
-#include "daemons/e1000d/HostWire.h"
+#include "host/wire.h"
 #include "daemons/e1000d/NetworkScheme.h"
 #include "host/channel.h"
 #include "host/waker.h"
@@ -33,9 +33,9 @@ int main() {
     auto hw = host::open_device(claim->spec);
     if (!hw) daemon::die(who, hw.error().message());
     auto* model = dynamic_cast<pci::E1000Model*>(hw->model);
-    std::unique_ptr<net::HostWire> wire;
+    std::unique_ptr<host::HostWire> wire;
     if (model && !claim->spec.path.empty()) {
-        auto w = net::HostWire::connect(claim->spec.path);
+        auto w = host::HostWire::connect(claim->spec.path);
         if (!w) daemon::die(who, w.error().message());
         wire = std::move(*w);
     }

@@ -1,5 +1,6 @@
-// The host side of the e1000 model's wire: a unix datagram socket connected to a
-// path on the host (`--device e1000=SOCKET`), one datagram per Ethernet frame. Our
+// The host side of a device model: a unix datagram socket connected to a
+// path on the host (`--device e1000=SOCKET`: one datagram per Ethernet frame;
+// `--device xhci=SOCKET`: each byte a HID usage to press on the keyboard). Our
 // end is autobound (abstract), so the peer answers with sendto() to the address
 // recvfrom() gave it. Tests and users put anything there: a frame dumper, an
 // echo, a bridge to a tap device.
@@ -15,7 +16,7 @@
 #include "pci/unique_fd.h"
 #include "schemes/error.h"
 
-namespace redox::net {
+namespace redox::host {
 
 class HostWire {
 public:
@@ -33,4 +34,4 @@ private:
     uint64_t m_dropped = 0;
 };
 
-} // namespace redox::net
+} // namespace redox::host

@@ -1,11 +1,11 @@
-#include "daemons/e1000d/HostWire.h"
+#include "host/wire.h"
 
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/un.h>
 
-namespace redox::net {
+namespace redox::host {
 
 Result<std::unique_ptr<HostWire>> HostWire::connect(const std::string& path) {
     sockaddr_un addr{};
@@ -34,4 +34,4 @@ std::optional<std::vector<uint8_t>> HostWire::receive() {
     return buf;
 }
 
-} // namespace redox::net
+} // namespace redox::host
