@@ -1,0 +1,69 @@
+// The pieces of the driver daemons that need no sim: device specs as boot and pcid
+// pass them, a model's fault plan (remove-after) and usbhidd's boot-report decoding.
+#include <catch2/catch.hpp>
+
+#include "daemons/usbhidd/boot_keyboard.h"
+#include "host/device_spec.h"
+
+using namespace redox;
+
+TEST_CASE("device specs round-trip and reject bad input with the text in the message") {
+    auto s = host::DeviceSpec::parse("nvme=/tmp/x.img,remove-after=3");
+    REQUIRE(s);
+    CHECK(s->kind == "nvme");
+    CHECK(s->path == "/tmp/x.img");
+    CHECK(s->remove_after == 3u);
+    CHECK(s->text() == "nvme=/tmp/x.img,remove-after=3");
+    CHECK(host::DeviceSpec::parse("e1000")->path.empty());
+    CHECK(host::DeviceSpec::parse("xhci=/tmp/k.sock")->path == "/tmp/k.sock");
+
+    auto bad = host::DeviceSpec::parse("nvme");
+    REQUIRE(!bad);
+    CHECK(bad.error().context.find("nvme needs a disk image") != std::string::npos);
+    CHECK(!host::DeviceSpec::parse("virtio=x"));
+    CHECK(!host::DeviceSpec::parse("ahci=/x,remove-after=many"));
+    CHECK(!host::DeviceSpec::parse("ahci=/x,frobnicate=1"));
+    auto v = host::DeviceSpec::parse_vfio("03:00.0");
+    REQUIRE(v);
+    CHECK(v->text() == "vfio=0000:03:00.0");
+    CHECK(!host::DeviceSpec::parse_vfio("not-an-address"));
+}
+
+TEST_CASE("a model with remove-after stops answering after that many requests") {
+    auto h = host::open_device(*host::DeviceSpec::parse("xhci,remove-after=2"));
+    REQUIRE(h);
+    REQUIRE(h->model);
+    CHECK(*h->dev->config_read(0, 2) == 0x1B36);
+    h->count_request();
+    CHECK(!h->model->removed());
+    h->count_request();
+    CHECK(h->model->removed());
+    CHECK(*h->dev->config_read(0, 2) == 0xFFFF);
+}
+
+TEST_CASE("boot keyboard reports become presses and releases with characters") {
+    usbhid::BootKeyboard kb;
+    uint8_t a[8] = {0, 0, 0x04, 0, 0, 0, 0, 0};
+    auto ev = kb.report(a);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0] == input::key(0x1E, true, U'a'));
+    // Shift held, then B joins A: only the changes are events.
+    uint8_t ab[8] = {0x02, 0, 0x04, 0x05, 0, 0, 0, 0};
+    ev = kb.report(ab);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0] == input::key(0x2A, true));
+    CHECK(ev[1] == input::key(0x30, true, U'B'));
+    // Rollover reports change nothing; a short report is ignored.
+    uint8_t roll[8] = {0, 0, 1, 1, 1, 1, 1, 1};
+    CHECK(kb.report(roll).empty());
+    CHECK(kb.report(std::span<const uint8_t>(a, 4)).empty());
+    uint8_t none[8] = {};
+    ev = kb.report(none);
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0] == input::key(0x2A, false));
+    CHECK(ev[1] == input::key(0x1E, false));
+    CHECK(ev[2] == input::key(0x30, false));
+    CHECK(usbhid::BootKeyboard::scancode(0x28) == 0x1C);  // Enter
+    CHECK(usbhid::BootKeyboard::scancode(0x44) == 0x57);  // F11
+    CHECK(usbhid::BootKeyboard::scancode(0xE0) == 0);     // modifiers come from byte 0
+}
