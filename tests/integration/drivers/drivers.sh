@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PCI drivers in the sim against the device models: pcid lists the functions,
-# pcid-spawner starts the matching drivers, disk/network/usb schemes work end to
+# pcid-spawner starts the matching drivers, disk (with a GPT partition)/network/usb schemes work end to
 # end (host endpoints in host_endpoints.py), a device fault is one log line and EIO
 # while the sim runs on, a malformed pcid.d file is named by file:line, and RedoxFS
 # boots as the root from an NVMe and from an AHCI disk.
@@ -23,6 +23,7 @@ check vfio-preflight-one-line $? "rc=$rc out=$out"
 mkdir -p "$tmp/share"
 truncate -s 1M "$tmp/fault.img" "$tmp/ahci.img"
 printf 'nvme-sector-0' | dd of="$tmp/fault.img" conv=notrunc status=none
+python3 "$here/make_gpt.py" "$tmp/ahci.img" 64 2000  # one partition: 1937 sectors
 python3 -c "
 f = bytes.fromhex('ffffffffffff') + bytes.fromhex('525400123456') + b'\x88\xb5' + b'ping' + bytes(46)
 open('$tmp/share/frame.bin', 'wb').write(f)"
@@ -35,7 +36,7 @@ out="$(boot --share "$tmp/share" \
   --device "e1000=$tmp/net.sock" --device "xhci=$tmp/kbd.sock" \
   --exec 'ls /scheme/pci' --exec 'ls /scheme' --exec 'ps' \
   --exec 'echo written-through-ahcid > /scheme/disk.pci-00-03.0/0' \
-  --exec 'ls -l /scheme/disk.pci-00-03.0' \
+  --exec 'echo in-partition > /scheme/disk.pci-00-03.0/0p0' --exec 'ls -l /scheme/disk.pci-00-03.0' \
   --exec "netframe mac $net" --exec "netframe send $net /scheme/host/frame.bin" \
   --exec "netframe recv $net /scheme/host/reply.bin" \
   --exec 'cat /scheme/usb.pci-00-05.0/port1/descriptors' --exec 'inputdump 4' \
@@ -57,7 +58,9 @@ grep -q 'pcid-spawner: 0000--00--02.0: started /scheme/initfs/bin/nvmed' <<<"$ou
   grep -q 'pcid-spawner: 0000--00--05.0: started /usr/lib/drivers/xhcid' <<<"$out"
 check spawner-initfs-then-root $? "out=$out"
 [ "$(head -c 21 "$tmp/ahci.img")" = written-through-ahcid ]; check ahci-write-reaches-image $? "image=$(head -c 32 "$tmp/ahci.img" | od -c | head -2)"
-grep -q ' 1048576 .* 0$' <<<"$out"; check disk-size-in-stat $? "out=$out"
+grep -q ' 1048576 .* 0$' <<<"$out" && grep -q ' 991744 .* 0p0$' <<<"$out"; check disk-and-partition-sizes $? "out=$out"
+[ "$(dd if="$tmp/ahci.img" bs=512 skip=64 count=1 status=none | head -c 12)" = in-partition ]
+check gpt-partition-write-lands-at-its-offset $? "sector 64: $(dd if="$tmp/ahci.img" bs=512 skip=64 count=1 status=none | od -c | head -2)"
 grep -q 'e1000d network.pci-00-04.0: MAC 52:54:00:12:34:56, link up' <<<"$out" && grep -qx '52:54:00:12:34:56' <<<"$out"
 check e1000-mac-link $? "out=$out"
 cmp -s "$tmp/share/frame.bin" "$tmp/share/sent.bin"; check e1000-frame-out $? "$(cat "$tmp/endpoints.log")"
@@ -92,6 +95,10 @@ for kind in nvme ahci; do
   got="$("$SIM" fs cat "$img" /root/note 2>&1)"
   [ "$got" = redox-on-a-disk ]; check "redoxfs-root-on-$kind-persists" $? "got=$got"
 done
+truncate -s 1M "$tmp/junk.img"
+out="$("$SIM" boot --device "nvme=$tmp/junk.img" --root disk 2>&1)"; rc=$?
+[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'junk.img: .*not a RedoxFS image' <<<"$out"
+check root-disk-not-redoxfs-one-line $? "rc=$rc out=$out"
 out="$("$SIM" boot --root disk 2>&1)"; rc=$?
 [ $rc != 0 ] && grep -q 'needs --device nvme=IMAGE' <<<"$out"; check root-disk-needs-a-disk $? "rc=$rc out=$out"
 
