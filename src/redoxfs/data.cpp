@@ -111,6 +111,22 @@ Result<void> FileSystem::free_record(Node& n, uint64_t rec) {
     return {};
 }
 
+std::optional<Buf> FileSystem::compress_record(std::span<const uint8_t> r, uint32_t rl) {
+    if (rl == 0) return std::nullopt;
+    // Only a result at least one level smaller (and <= 64 KiB) is kept, so cap the
+    // output there: LZ4 then gives up early on incompressible data.
+    size_t cap = std::min<size_t>(65536, level_bytes(rl - 1)) - 2;
+    int c = LZ4_compress_default(reinterpret_cast<const char*>(r.data()), m_comp.data(), int(r.size()), int(cap));
+    size_t total = size_t(c) + 2;
+    if (c <= 0 || total > 65536 || level_for_bytes(total) >= rl) return std::nullopt;
+    Buf stored(level_bytes(level_for_bytes(total)));
+    stored[0] = uint8_t(c);
+    stored[1] = uint8_t(c >> 8);
+    std::memcpy(stored.data() + 2, m_comp.data(), size_t(c));
+    std::memset(stored.data() + 2 + c, 0, stored.size() - 2 - size_t(c));
+    return stored;
+}
+
 Result<Buf> FileSystem::read_record(const BlockPtr& p, uint32_t want_level) {
     if (p.is_null()) return Buf(level_bytes(std::max(want_level, p.level())), 0);
     Buf raw = TRY(read_block(p));
@@ -157,7 +173,8 @@ Result<void> FileSystem::write_records(Node& n, uint64_t off, std::span<const ui
     uint64_t rb = level_bytes(n.m.record_level);
     uint64_t records = (n.m.size + rb - 1) / rb;
     size_t done = 0;
-    std::vector<char> comp(static_cast<size_t>(LZ4_compressBound(int(rb))));
+    // Only a result of at most 64 KiB is ever kept, so that is all the output room LZ4 gets.
+    m_comp.resize(65536);
     while (done < buf.size()) {
         uint64_t pos = off + done;
         uint64_t rec = pos / rb;
@@ -165,36 +182,33 @@ Result<void> FileSystem::write_records(Node& n, uint64_t off, std::span<const ui
         size_t len = size_t(std::min<uint64_t>(buf.size() - done, rb - j));
         uint32_t level = level_for_bytes(j + len);
         BlockPtr old = rec < records ? TRY(record_ptr(n, rec)) : BlockPtr{};
-        Buf r;
         if (j == 0 && len == rb) {
-            r.assign(buf.data() + done, buf.data() + done + len);   // whole record: no need to read it
-        } else {
-            r = TRY(read_record(old, level));
-            if (std::memcmp(r.data() + j, buf.data() + done, len) == 0) {
-                done += len;
-                continue;
-            }
-            std::memcpy(r.data() + j, buf.data() + done, len);
+            // A whole record: compressed into m_comp when that saves a level, else written
+            // straight from the caller's buffer.
+            std::span<const uint8_t> whole(buf.data() + done, len);
+            uint32_t rl = level_for_bytes(len);
+            BlockPtr np;
+            if (auto c = compress_record(whole, rl)) np = TRY(put_block(old, std::move(*c), rl, &n));
+            else np = TRY(put_direct(old, whole, &n));
+            TRY(set_record_ptr(n, rec, np));
+            done += len;
+            continue;
         }
+        Buf r = TRY(read_record(old, level));
+        if (std::memcmp(r.data() + j, buf.data() + done, len) == 0) {
+            done += len;
+            continue;
+        }
+        std::memcpy(r.data() + j, buf.data() + done, len);
         uint32_t rl = level_for_bytes(r.size());
         Buf stored;
         uint32_t decomp = 0;
-        if (rl > 0) {
-            // Only a result at least one level smaller (and <= 64 KiB) is kept, so cap the
-            // output there: LZ4 then gives up early on incompressible data.
-            size_t cap = std::min<size_t>(65536, level_bytes(rl - 1)) - 2;
-            int c = LZ4_compress_default(reinterpret_cast<const char*>(r.data()), comp.data(), int(r.size()),
-                                         int(cap));
-            size_t total = size_t(c) + 2;
-            if (c > 0 && total <= 65536 && level_for_bytes(total) < rl) {
-                stored.assign(level_bytes(level_for_bytes(total)), 0);
-                stored[0] = uint8_t(c);
-                stored[1] = uint8_t(c >> 8);
-                std::memcpy(stored.data() + 2, comp.data(), size_t(c));
-                decomp = rl;
-            }
+        if (auto c = compress_record(r, rl)) {
+            stored = std::move(*c);
+            decomp = rl;
+        } else {
+            stored = std::move(r);
         }
-        if (stored.empty()) stored = std::move(r);
         BlockPtr np = TRY(put_block(old, std::move(stored), decomp, &n));
         TRY(set_record_ptr(n, rec, np));
         done += len;

@@ -139,7 +139,11 @@ void FileSystem::free_block(const BlockPtr& ptr, Node* ctx) {
             if (m_journal) m_undo.push_back({2, idx, 0, std::move(w->second)});
             m_write_cache.erase(w);
         }
-        m_alloc.deallocate(idx, level);
+        // Inside an operation the block may still hold what the state before it
+        // references (a direct write, a flushed cache block); reusing it now would
+        // let a failing operation clobber it, so it goes back when the op succeeds.
+        if (m_journal) m_op_freed.push_back({idx, level});
+        else m_alloc.deallocate(idx, level);
         return;
     }
     if (m_protected.count(idx)) return;   // still part of a snapshot
@@ -168,6 +172,28 @@ Result<BlockPtr> FileSystem::put_block(const BlockPtr& old, Buf data, uint32_t d
     m_write_cache_bytes += data.size();
     slot = std::move(data);
     return BlockPtr::make(idx, level, decomp, h);
+}
+
+Result<BlockPtr> FileSystem::put_direct(const BlockPtr& old, std::span<const uint8_t> data, Node* ctx) {
+    uint32_t level = level_for_bytes(data.size());
+    if (level_bytes(level) != data.size()) return err(EINVAL, "block data is not a power-of-two size");
+    uint64_t idx = TRY(alloc_block(level, ctx));
+    free_block(old, ctx);
+    if (auto w = m_write_cache.find(idx); w != m_write_cache.end()) {
+        if (m_journal) m_undo.push_back({2, idx, 0, std::move(w->second)});
+        m_write_cache_bytes -= w->second.size();
+        m_write_cache.erase(w);
+    }
+    uint64_t h = seahash(data);
+    uint64_t at = (m_reserved + idx) * kBlockSize;
+    if (!m_cipher) {
+        TRY(m_disk->write(at, data));
+    } else {
+        m_scratch.assign(data.begin(), data.end());
+        m_cipher->encrypt(m_scratch, idx);
+        TRY(m_disk->write(at, m_scratch));
+    }
+    return BlockPtr::make(idx, level, 0, h);
 }
 
 Result<void> FileSystem::disk_write(uint64_t index, const Buf& data) {

@@ -163,6 +163,11 @@ private:
     // Stores `data` (4096 << level bytes) replacing `old` (reusing its address when it was
     // allocated in this transaction with the same size); returns the new pointer.
     Result<BlockPtr> put_block(const BlockPtr& old, Buf data, uint32_t decomp, Node* ctx, bool direct = false);
+    // Stores a raw record straight to the disk (at a new address, never over `old`),
+    // skipping the write cache: whole-record writes of large files copy their bytes
+    // once. Safe because the block is fresh (nothing committed points at it) and,
+    // within an operation, freed fresh blocks are only reused once it succeeded.
+    Result<BlockPtr> put_direct(const BlockPtr& old, std::span<const uint8_t> data, Node* ctx);
     Result<void> disk_write(uint64_t index, const Buf& data);
     Result<void> flush_write_cache();
     template <class T> Result<T> read_as(const BlockPtr& p);
@@ -187,6 +192,8 @@ private:
     Result<void> set_record_ptr(Node& n, uint64_t rec, const BlockPtr& p);
     Result<void> free_record(Node& n, uint64_t rec);
     Result<Buf> read_record(const BlockPtr& p, uint32_t want_level);
+    // The stored form of a record of level rl when LZ4 saves a level, else nothing.
+    std::optional<Buf> compress_record(std::span<const uint8_t> r, uint32_t rl);
     Result<size_t> read_data(const Node& n, uint64_t off, std::span<uint8_t> buf);
     Result<void> write_data(Node& n, uint64_t off, std::span<const uint8_t> buf);
     Result<void> write_records(Node& n, uint64_t off, std::span<const uint8_t> buf);
@@ -232,6 +239,9 @@ private:
     Allocator m_alloc;
     std::unordered_map<uint64_t, uint32_t> m_fresh;     // allocated this tx: index -> level
     std::vector<std::pair<uint64_t, uint32_t>> m_deferred;   // freed this tx
+    std::vector<std::pair<uint64_t, uint32_t>> m_op_freed;   // fresh, freed by the running op
+    Buf m_scratch;                                      // encryption of direct writes
+    std::vector<char> m_comp;                           // LZ4 output of one record
     std::unordered_map<uint64_t, Buf> m_write_cache;    // plaintext, fresh blocks only
     size_t m_write_cache_bytes = 0;
     std::unordered_map<uint64_t, Buf> m_read_cache;     // verified plaintext of committed blocks

@@ -19,6 +19,7 @@ Result<FileSystem::Saved> FileSystem::op_begin() {
     TRY(check_writable());
     if (m_write_cache_bytes > (64u << 20)) TRY(flush_write_cache());
     m_undo.clear();
+    m_op_freed.clear();
     m_journal = true;
     return Saved{m_header, m_header_changed, m_alloc, m_deferred.size()};
 }
@@ -38,7 +39,10 @@ void FileSystem::op_end(Saved& s, bool ok) {
         m_header_changed = s.changed;
         m_alloc = std::move(s.alloc);
         m_deferred.resize(s.deferred);
+    } else {
+        for (auto [idx, level] : m_op_freed) m_alloc.deallocate(idx, level);
     }
+    m_op_freed.clear();
     m_undo.clear();
 }
 

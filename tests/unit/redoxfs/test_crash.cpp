@@ -251,3 +251,31 @@ TEST_CASE("a full disk gives ENOSPC, keeps earlier data and commits nothing part
     ok(fs2->commit());
     expect_clean(*fs2);
 }
+
+TEST_CASE("a write that fails half-way never clobbers records the transaction wrote before") {
+    // Whole records go straight to the disk. When an overwrite of them runs out of
+    // space after a few records, the blocks it freed must not have been reused by
+    // the records it wrote: the rollback points the file back at them.
+    rfs::MemoryDisk mem(3u << 20);
+    auto fs = must(rfs::FileSystem::create(std::make_unique<BorrowedDisk>(mem), {}));
+    const size_t rec = 128u << 10;
+    uint32_t a = ok(fs->mknod(rfs::kRootId, "a", rfs::kModeFile | 0644));
+    auto first = pattern(5 * rec, 21, false);
+    ok(fs->write(a, 0, first));            // not committed: fresh, direct-written blocks
+    uint32_t b = ok(fs->mknod(rfs::kRootId, "b", rfs::kModeFile | 0644));
+    uint64_t filled = 0;
+    while (fs->write(b, filled, pattern(rec, 22 + uint32_t(filled / rec), false))) filled += rec;
+    REQUIRE(filled >= 2 * rec);
+    ok(fs->truncate(b, filled - 2 * rec));  // room for two new records
+    // Five records over the old ones and three more: without the rule the freed old
+    // records would be reused at once and the write would run out only at the end.
+    auto r = fs->write(a, 0, pattern(8 * rec, 99, false));
+    REQUIRE(!r);
+    CHECK(r.error().errnum == ENOSPC);
+    CHECK(same(read_all(*fs, a), first));
+    ok(fs->commit());
+    expect_clean(*fs);
+    auto again = must(rfs::FileSystem::open(std::make_unique<rfs::MemoryDisk>(mem.bytes()), {.writable = false}));
+    CHECK(same(read_all(*again, ok(again->lookup(rfs::kRootId, "a"))), first));
+    expect_clean(*again);
+}

@@ -197,13 +197,19 @@ TEST_CASE("encrypted images round-trip and reject a wrong password") {
     auto fs = fresh(raw, 16u << 20, std::string("s3cret"));
     uint32_t id = ok(fs->mknod(rfs::kRootId, "data", rfs::kModeFile | 0644));
     ok(fs->write(id, 0, pattern(300000, 10, true)));
+    // Incompressible whole records take the direct path to the disk.
+    uint32_t raw_id = ok(fs->mknod(rfs::kRootId, "random", rfs::kModeFile | 0644));
+    ok(fs->write(raw_id, 0, pattern(300000, 11, false)));
     ok(fs->commit());
-    // No plaintext of the file appears on disk.
-    auto needle = pattern(64, 10, true);
+    // No plaintext of the files appears on disk.
     auto& bytes = raw->bytes();
-    CHECK(std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) == bytes.end());
+    for (bool comp : {true, false}) {
+        auto needle = pattern(64, comp ? 10 : 11, comp);
+        CHECK(std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) == bytes.end());
+    }
     auto fs2 = remount(raw, std::string("s3cret"));
     CHECK(same(read_all(*fs2, ok(fs2->lookup(rfs::kRootId, "data"))), pattern(300000, 10, true)));
+    CHECK(same(read_all(*fs2, ok(fs2->lookup(rfs::kRootId, "random"))), pattern(300000, 11, false)));
     expect_clean(*fs2);
     auto bad = rfs::FileSystem::open(std::make_unique<rfs::MemoryDisk>(raw->bytes()), {.password = std::string("nope")});
     REQUIRE(!bad);
