@@ -157,6 +157,7 @@ void InputScheme::to_displays(const VtEvent& ev) {
         h.vt_events.push_back(ev);
         if (h.vt_events.size() > kMaxQueued) h.vt_events.pop_front();
         if (was_empty) readable(hid, h);
+        else if (h.doorbell) static_cast<WaitWord*>(h.doorbell)->wake();
     }
 }
 
@@ -192,7 +193,8 @@ Result<int> InputScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size, 
     auto it = m_handles.find(id);
     if (it == m_handles.end()) return err(EBADF_);
     Handle& h = it->second;
-    if (h.kind != Kind::Consumer) return err(ENODEV_, "input: only consumers have a doorbell page");
+    if (h.kind != Kind::Consumer && h.kind != Kind::Display)
+        return err(ENODEV_, "input: only consumers and display handles have a doorbell page");
     if (offset > kDoorbellBytes || size > kDoorbellBytes - offset) return err(EINVAL_, "input: the doorbell is one page");
     if (h.doorbell_fd < 0) {
         int fd = memfd_create("inputd-doorbell", MFD_CLOEXEC);

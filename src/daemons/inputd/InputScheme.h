@@ -19,8 +19,9 @@
 //                   a daemon with its own loop (orbital) can sleep on it. A consumer
 //                   that never reads keeps the newest kMaxQueued events.
 //   handle/NAME     a display driver's handle: read whole 16-byte VtEvents (activate,
-//                   deactivate, display resize), parked while none wait; fevent as for
-//                   consumers. Opened before any VT, it gets the activation to come.
+//                   deactivate, display resize), parked while none wait; fevent and the
+//                   fmap doorbell as for consumers. Opened before any VT, it gets the
+//                   activation to come.
 //   control         write an 8-byte VT number (upstream's VtActivate) to activate it
 //                   (ENOENT if no consumer ever asked for it); read (redox-sim
 //                   extension): the active VT as 8 bytes, 0 when none.
@@ -39,14 +40,10 @@
 
 namespace redox::inputd {
 
-struct VtEvent {
-    uint32_t kind = 0;   // kVtActivate, kVtDeactivate, kVtResize
-    uint32_t vt = 0;
-    uint32_t width = 0;  // kVtResize only
-    uint32_t height = 0;
-};
-static_assert(sizeof(VtEvent) == 16);
-inline constexpr uint32_t kVtActivate = 1, kVtDeactivate = 2, kVtResize = 3;
+using input::VtEvent;
+using input::kVtActivate;
+using input::kVtDeactivate;
+using input::kVtResize;
 
 class InputScheme final : public SchemeServer {
 public:
@@ -73,7 +70,7 @@ private:
         std::string device;               // display handles
         std::deque<input::Event> events;  // consumers
         std::deque<VtEvent> vt_events;    // display handles
-        int doorbell_fd = -1;             // consumers, once mapped
+        int doorbell_fd = -1;             // consumers and display handles, once mapped
         void* doorbell = nullptr;
     };
 

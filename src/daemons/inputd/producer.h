@@ -94,6 +94,16 @@ private:
     int m_fd = -1;
 };
 
+// What a display driver reads from /scheme/input/handle/NAME (InputScheme.h).
+struct VtEvent {
+    uint32_t kind = 0;   // kVtActivate, kVtDeactivate, kVtResize
+    uint32_t vt = 0;
+    uint32_t width = 0;  // kVtResize only
+    uint32_t height = 0;
+};
+static_assert(sizeof(VtEvent) == 16);
+inline constexpr uint32_t kVtActivate = 1, kVtDeactivate = 2, kVtResize = 3;
+
 // VT switching through /scheme/input/control (what `inputd -A N` does).
 Result<void> activate_vt(uint64_t vt);
 // The active VT (0 when no consumer exists yet).

@@ -15,25 +15,48 @@ bool parse_u(std::string_view s, int64_t lo, int64_t hi, int64_t& out) {
 
 Result<std::unique_ptr<DisplayScheme>> DisplayScheme::create(DisplayBackend& backend,
                                                              std::function<Result<Image>()> capture) {
-    auto fb = TRY(SharedPixels::create(backend.width(), backend.height()));
+    if (backend.width() <= 0 || backend.height() <= 0) return err(EINVAL_, "display: backend has no size");
+    return std::unique_ptr<DisplayScheme>(new DisplayScheme(backend, std::move(capture)));
+}
+
+Result<SharedPixels*> DisplayScheme::framebuffer(uint64_t vt) {
+    auto it = m_fbs.find(vt);
+    if (it != m_fbs.end()) return &it->second;
+    auto fb = TRY(SharedPixels::create(m_width, m_height));
     fb.view().fill(fb.view().bounds(), 0xFF000000);
-    std::unique_ptr<DisplayScheme> s(new DisplayScheme(backend, std::move(capture), std::move(fb)));
-    s->show(std::array{s->m_fb.view().bounds()});
-    return s;
+    return &m_fbs.emplace(vt, std::move(fb)).first->second;
 }
 
 Result<void> DisplayScheme::resize(int32_t width, int32_t height) {
-    if (width == m_fb.width() && height == m_fb.height()) return {};
-    auto fb = TRY(SharedPixels::create(width, height));
-    fb.view().fill(fb.view().bounds(), 0xFF000000);
-    fb.view().blit(m_fb.view(), m_fb.view().bounds(), 0, 0, false);
-    m_fb = std::move(fb);
-    show(std::array{m_fb.view().bounds()});
+    if (width == m_width && height == m_height) return {};
+    std::map<uint64_t, SharedPixels> fbs;
+    for (auto& [vt, old] : m_fbs) {
+        auto fb = TRY(SharedPixels::create(width, height));
+        fb.view().fill(fb.view().bounds(), 0xFF000000);
+        fb.view().blit(old.view(), old.view().bounds(), 0, 0, false);
+        fbs.emplace(vt, std::move(fb));
+    }
+    m_fbs = std::move(fbs);
+    m_width = width;
+    m_height = height;
+    if (m_shown) show(m_shown, std::array{Rect{0, 0, width, height}});
     return {};
 }
 
-void DisplayScheme::show(std::span<const Rect> damage) {
-    m_backend.present(m_fb.view(), damage);
+Result<void> DisplayScheme::activate(uint64_t vt) {
+    TRY(framebuffer(vt));
+    m_active = vt;
+    m_shown = vt;
+    show(vt, std::array{Rect{0, 0, m_width, m_height}});
+    return {};
+}
+
+void DisplayScheme::show(uint64_t vt, std::span<const Rect> damage) {
+    // Before inputd names the active VT, whoever draws is shown.
+    if (m_active == 0) m_shown = vt;
+    if (vt != m_shown) return;
+    auto it = m_fbs.find(vt);
+    if (it != m_fbs.end()) m_backend.present(it->second.view(), damage);
 }
 
 Result<OpenResult> DisplayScheme::open(std::string_view path, uint64_t, uint16_t, const CallerCtx& ctx) {
@@ -62,6 +85,7 @@ Result<OpenResult> DisplayScheme::open(std::string_view path, uint64_t, uint16_t
             TRY(resize(int32_t(w), int32_t(hgt)));
         }
         h.vt = uint64_t(vt);
+        TRY(framebuffer(h.vt));
     }
     uint64_t id = m_next_id++;
     bool positioned = h.capture;
@@ -90,17 +114,17 @@ Result<size_t> DisplayScheme::write(uint64_t id, std::span<const uint8_t> buf, u
     for (size_t off = 0; off < buf.size(); off += sizeof(Damage)) {
         Damage d;
         std::memcpy(&d, buf.data() + off, sizeof d);
-        Rect r = Rect{d.x, d.y, d.w, d.h}.intersect(m_fb.view().bounds());
+        Rect r = Rect{d.x, d.y, d.w, d.h}.intersect(Rect{0, 0, m_width, m_height});
         if (!r.empty()) rects.push_back(r);
     }
-    if (!rects.empty()) show(rects);
+    if (!rects.empty()) show(it->second.vt, rects);
     return buf.size();
 }
 
 Result<uint64_t> DisplayScheme::fsize(uint64_t id) {
     auto it = m_handles.find(id);
     if (it == m_handles.end()) return err(EBADF_);
-    return it->second.capture ? it->second.image.pixels().size_bytes() : m_fb.byte_size();
+    return it->second.capture ? it->second.image.pixels().size_bytes() : uint64_t(m_width) * uint64_t(m_height) * 4;
 }
 
 Result<size_t> DisplayScheme::fpath(uint64_t id, std::span<uint8_t> buf) {
@@ -109,14 +133,14 @@ Result<size_t> DisplayScheme::fpath(uint64_t id, std::span<uint8_t> buf) {
     const Handle& h = it->second;
     if (h.capture)
         return put_path(buf, "display:capture/" + std::to_string(h.image.width()) + "/" + std::to_string(h.image.height()));
-    return put_path(buf, "display:" + std::to_string(h.vt) + "/" + std::to_string(m_fb.width()) + "/" +
-                             std::to_string(m_fb.height()));
+    return put_path(buf, "display:" + std::to_string(h.vt) + "/" + std::to_string(m_width) + "/" +
+                             std::to_string(m_height));
 }
 
 Result<void> DisplayScheme::fsync(uint64_t id) {
     auto it = m_handles.find(id);
     if (it == m_handles.end()) return err(EBADF_);
-    if (!it->second.capture) show(std::array{m_fb.view().bounds()});
+    if (!it->second.capture) show(it->second.vt, std::array{Rect{0, 0, m_width, m_height}});
     return {};
 }
 
@@ -124,9 +148,10 @@ Result<int> DisplayScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size
     auto it = m_handles.find(id);
     if (it == m_handles.end()) return err(EBADF_);
     if (it->second.capture) return err(ENODEV_, "display: a capture cannot be mapped");
-    uint64_t limit = m_fb.byte_size();
+    SharedPixels* fb = TRY(framebuffer(it->second.vt));
+    uint64_t limit = fb->byte_size();
     if (offset > limit || size > limit - offset) return err(EINVAL_, "display: map beyond the framebuffer");
-    return m_fb.fd();
+    return fb->fd();
 }
 
 void DisplayScheme::on_close(uint64_t id) { m_handles.erase(id); }

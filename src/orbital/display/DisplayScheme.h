@@ -16,7 +16,9 @@
 //   capture         redox-sim extension: what the backend shows, captured at open (for
 //                   SDL2 the renderer's pixels read back); read W*H*4 bytes at the handle
 //                   position; fpath "display:capture/W/H". What `screenshot --display` uses.
-// Every VT shares the one framebuffer (no per-VT pictures yet). Only root may open.
+// Each VT has its own framebuffer, all of the display's one size; the backend shows
+// the active VT's (inputd's display handle says which, main.cpp), and before any
+// activation the one last written. Only root may open.
 // Cost: a damage write is one ring hop plus the backend's copy of those rectangles.
 #pragma once
 
@@ -48,15 +50,18 @@ public:
     Result<int> mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx& ctx) override;
     void on_close(uint64_t id) override;
 
-    // The backend changed size by itself (SDL window resized): a new framebuffer.
+    // The backend changed size by itself (SDL window resized): new framebuffers.
     Result<void> resize(int32_t width, int32_t height);
-    int32_t width() const { return m_fb.width(); }
-    int32_t height() const { return m_fb.height(); }
+    // inputd activated `vt`: show its picture (black if nobody drew there yet).
+    Result<void> activate(uint64_t vt);
+    int32_t width() const { return m_width; }
+    int32_t height() const { return m_height; }
 
 private:
-    DisplayScheme(DisplayBackend& backend, std::function<Result<Image>()> capture, SharedPixels fb)
-        : m_backend(backend), m_capture(std::move(capture)), m_fb(std::move(fb)) {}
-    void show(std::span<const Rect> damage);
+    DisplayScheme(DisplayBackend& backend, std::function<Result<Image>()> capture)
+        : m_backend(backend), m_capture(std::move(capture)), m_width(backend.width()), m_height(backend.height()) {}
+    Result<SharedPixels*> framebuffer(uint64_t vt);
+    void show(uint64_t vt, std::span<const Rect> damage);
 
     struct Handle {
         uint64_t vt = 0;     // framebuffer handles
@@ -65,7 +70,10 @@ private:
     };
     DisplayBackend& m_backend;
     std::function<Result<Image>()> m_capture;
-    SharedPixels m_fb;
+    int32_t m_width = 0, m_height = 0;
+    std::map<uint64_t, SharedPixels> m_fbs;   // by VT
+    uint64_t m_active = 0;                     // 0: inputd has not said yet
+    uint64_t m_shown = 0;                      // whose picture the backend shows
     std::map<uint64_t, Handle> m_handles;
     uint64_t m_next_id = 1;
 };

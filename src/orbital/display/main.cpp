@@ -1,12 +1,14 @@
-// displayd: serves `display` (DisplayScheme.h) with one backend, and sends the
-// backend's input (SDL2 keys, text, mouse, wheel, resize, close) to inputd as a
-// producer. `displayd [--backend headless|sdl] [--size WxH]`; the backend can also
+// displayd: serves `display` (DisplayScheme.h) with one backend, sends the backend's
+// input (SDL2 keys, text, mouse, wheel, resize, close) to inputd as a producer, and
+// shows the picture of the VT inputd's display handle says is active. `displayd [--backend headless|sdl] [--size WxH]`; the backend can also
 // come from ORBITAL_BACKEND=sdl|headless (what `redox-sim boot --display` sets).
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "daemons/daemon.h"
 #include "daemons/inputd/producer.h"
@@ -14,6 +16,7 @@
 #include "orbital/backend/sdl.h"
 #include "orbital/display/DisplayScheme.h"
 #include "orbital/server/input_wire.h"
+#include "schemes/ring.h"
 
 namespace {
 
@@ -83,12 +86,48 @@ int main(int argc, char** argv) {
     if (auto r = (*scheme)->attach("display"); !r) daemon::die("displayd", r.error().message());
     daemon::ready();
 
+    // Which VT is shown follows inputd's display handle; a thread sleeps on its
+    // doorbell and wakes the loop (it makes no sim calls itself).
+    int vt_handle = -1;
+    std::optional<sys::MappedRegion> vt_bell;
+    std::atomic<bool> stop{false};
+    std::thread vt_watch;
+    if (auto h = sys::open("/scheme/input/handle/display", O_RDONLY_ | O_NONBLOCK_ | O_CLOEXEC_)) {
+        vt_handle = *h;
+        if (auto bell = sys::fmap(vt_handle, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_)) {
+            vt_bell = std::move(*bell);
+            auto* word = static_cast<WaitWord*>(vt_bell->data());
+            vt_watch = std::thread([word, &wake, &stop] {
+                while (!stop.load()) {
+                    uint32_t seen = word->seq.load(std::memory_order_seq_cst);
+                    wake.wake();
+                    word->wait(seen);
+                }
+            });
+        }
+    } else {
+        (void)sys::write_all(2, "displayd: /scheme/input/handle/display: " + h.error().message() +
+                                    "; every VT's picture is shown\n");
+    }
+    auto follow_vts = [&] {
+        if (vt_handle < 0) return;
+        input::VtEvent evs[16];
+        while (auto n = sys::read(vt_handle, evs, sizeof evs)) {
+            for (size_t i = 0; i < *n / sizeof(input::VtEvent); ++i)
+                if (evs[i].kind == input::kVtActivate)
+                    if (auto r = (*scheme)->activate(evs[i].vt); !r)
+                        (void)sys::write_all(2, "displayd: VT " + std::to_string(evs[i].vt) + ": " + r.error().message() + "\n");
+            if (*n < sizeof evs) break;
+        }
+    };
+
     // inputd may start after us; input before it exists has nowhere to go.
     std::optional<input::Producer> producer;
     bool warned = false;
     bool quit = false;
     while (!(*scheme)->detached() && !quit) {
         uint32_t seen = wake.seq.load(std::memory_order_seq_cst);
+        follow_vts();
         std::vector<input::Event> out;
         for (const InputEvent& ev : backend->poll_input()) {
             if (auto* r = std::get_if<DisplayResizeInput>(&ev)) {
@@ -115,6 +154,11 @@ int main(int argc, char** argv) {
         }
         if ((*scheme)->poll_once()) continue;
         if (!quit) sys::wait_wake(seen);
+    }
+    if (vt_watch.joinable()) {
+        stop = true;
+        static_cast<WaitWord*>(vt_bell->data())->wake();
+        vt_watch.join();
     }
     return 0;
 }

@@ -130,6 +130,13 @@ TEST_CASE("every injected key makes the client's new pixel visible on the screen
     CHECK(r.out.find("orbital-check latency: ok") != std::string::npos);
 }
 
+TEST_CASE("a VT switch moves the display and the input, Super+F3 brings them back", "[sim]") {
+    Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check vt'"));
+    INFO(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("orbital-check vt: ok") != std::string::npos);
+}
+
 TEST_CASE("window commands, a resized mapping, the clipboard and the display handle", "[sim]") {
     Run r = sim(boot_desktop("--exec '/scheme/initfs/bin/orbital-check protocol'"));
     INFO(r.out);

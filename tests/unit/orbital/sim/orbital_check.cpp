@@ -8,6 +8,8 @@
 //                 close button)
 //   latency N     input-to-pixel latency over N runs against a scheme round trip
 //   protocol      P S T commands, fpath, a resize's new mapping, clipboard, 99.0
+//   vt            switching to another VT moves the display and the input there, and
+//                 Super+F3 brings both back to Orbital
 //   robust        bad paths, garbage commands, oversize maps and a client that dies
 //                 with its window open do not take orbital down
 // Prints "orbital-check NAME: ok" or one "orbital-check NAME: FAIL ..." line (exit 1).
@@ -322,6 +324,69 @@ void check_latency(int n) {
     (void)sys::close(screen);
 }
 
+// The pixel displayd shows at (x, y), captured from the backend.
+uint32_t shown_pixel(int32_t x, int32_t y) {
+    int fd = must(sys::open("/scheme/display/capture", O_RDONLY_), "open display capture");
+    std::string path = must(sys::fpath(fd), "fpath capture");
+    int32_t w = 0, h = 0;
+    if (std::sscanf(path.c_str(), "display:capture/%d/%d", &w, &h) != 2) fail("capture fpath \"" + path + "\"");
+    uint32_t px = 0;
+    (void)must(sys::pread(fd, &px, 4, (uint64_t(y) * uint64_t(w) + uint64_t(x)) * 4), "read capture");
+    (void)sys::close(fd);
+    return px;
+}
+
+// Polls what the display shows for up to 5 s (the switch reaches displayd
+// through inputd's display handle, asynchronously).
+void expect_shown(int32_t x, int32_t y, uint32_t want, const std::string& what) {
+    uint32_t got = 0;
+    for (int i = 0; i < 100; ++i) {
+        if ((got = shown_pixel(x, y)) == want) return;
+        (void)sys::sleep_ns(50'000'000);
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s: the display shows 0x%08X at (%d,%d), want 0x%08X", what.c_str(), got, x, y, want);
+    fail(buf);
+}
+
+// VT switching: another VT's session gets the display and the input; Super+F3
+// gives both back to Orbital.
+void check_vt() {
+    SchemeTransport t;
+    auto win = must(Window::create(t, kX, kY, kW, kH, "vt"), "open window");
+    win->set(Color{kRed});
+    must(win->sync(), "fsync");
+    int32_t sw = 0, sh = 0;
+    (void)read_screen(sw, sh);   // composited and shown
+    expect_shown(kX + 5, kY + 5, kRed, "on VT 3");
+    auto producer = must(input::Producer::open(), "open /scheme/input/producer");
+    inject(producer, "mouse 900 500\nbutton 1 0 0\nbutton 0 0 0");
+    (void)collect(t, *win, [](const std::vector<EventOption>& v) {
+        return std::any_of(v.begin(), v.end(), [](auto& e) { return std::holds_alternative<ButtonEvent>(e); });
+    });
+    // A session on VT 4 with nothing drawn yet: the display goes black there.
+    int c4 = must(sys::open("/scheme/input/consumer/4", O_RDONLY_), "open consumer/4");
+    must(input::activate_vt(4), "activate VT 4");
+    expect_shown(kX + 5, kY + 5, 0xFF000000u, "on VT 4");
+    inject(producer, "key 0x10 press");
+    input::Event e;
+    if (must(sys::read(c4, &e, sizeof e), "read consumer/4") != sizeof e || e != input::key(0x10, true))
+        fail("VT 4's consumer did not get the key");
+    // Super+F3 switches back: Orbital's picture returns and its window gets keys again.
+    inject(producer, "key 0x5B press\nkey 0x3D press\nkey 0x3D release\nkey 0x5B release\nkey 0x1E press U+61");
+    expect_shown(kX + 5, kY + 5, kRed, "back on VT 3");
+    auto evs = collect(t, *win, [](const std::vector<EventOption>& v) {
+        return std::any_of(v.begin(), v.end(), [](auto& e) { return std::holds_alternative<KeyEvent>(e); });
+    });
+    for (auto& ev : evs)
+        if (auto* k = std::get_if<KeyEvent>(&ev); k && k->scancode == 0x10) fail("VT 4's key reached Orbital");
+    bool got_a = false;
+    for (auto& ev : evs)
+        if (auto* k = std::get_if<KeyEvent>(&ev); k && k->scancode == 0x1E) got_a = true;
+    if (!got_a) fail("no key for Orbital after Super+F3");
+    (void)sys::close(c4);
+}
+
 [[noreturn]] void die_with_window() {
     SchemeTransport t;
     auto win = must(Window::create(t, 30, 30, 100, 100, "dying"), "open window");
@@ -340,8 +405,9 @@ int main(int argc, char** argv) {
     else if (g_name == "robust" && argc == 2) check_robust();
     else if (g_name == "protocol" && argc == 2) check_protocol();
     else if (g_name == "latency" && argc == 3) check_latency(std::max(10, std::atoi(argv[2])));
+    else if (g_name == "vt" && argc == 2) check_vt();
     else if (g_name == "die-with-window") die_with_window();
-    else fail("usage: orbital-check draw [SCREENSHOT-ARGS] | input | protocol | robust | latency N");
+    else fail("usage: orbital-check draw [SCREENSHOT-ARGS] | input | protocol | robust | latency N | vt");
     (void)sys::write_all(1, "orbital-check " + g_name + ": ok\n");
     sys::exit(0);
 }
