@@ -207,6 +207,19 @@ void check_robust() {
     auto expect_err = [](auto r, const std::string& what) { if (r) fail(what + " succeeded"); };
     expect_err(sys::open("/scheme/orbital/zz", O_RDWR_), "open of a path without fields");
     expect_err(sys::open("/scheme/orbital/99.7", O_RDWR_), "open of display 99.7");
+    // The display scheme refuses bad paths, modes, damage records and maps.
+    expect_err(sys::open("/scheme/display/x", O_RDWR_), "open of display x");
+    expect_err(sys::open("/scheme/display/3/0/10", O_RDWR_), "a 0x10 display mode");
+    expect_err(sys::open("/scheme/display/3/10", O_RDWR_), "a mode without a height");
+    {
+        int fb = must(sys::open("/scheme/display/3", O_RDWR_), "open display/3");
+        char odd[15] = {};
+        expect_err(sys::write(fb, odd, sizeof odd), "a 15-byte damage write");
+        expect_err(sys::fmap(fb, 0, size_t(64) << 20, PROT_READ_ | MAP_SHARED_), "a map beyond the framebuffer");
+        int32_t wild[4] = {-100000, -100000, 2000000000, 2000000000};   // clipped, not refused
+        (void)must(sys::write(fb, wild, sizeof wild), "a damage record beyond the screen");
+        (void)sys::close(fb);
+    }
     SchemeTransport t;
     {
         auto win = must(Window::create(t, 10, 10, 64, 64, "garbage"), "open window");
