@@ -1,5 +1,6 @@
 #include "redoxfs/rootfs/root_image.h"
 
+#include "redoxfs/cli_common.h"
 #include "redoxfs/filesystem.h"
 #include "redoxfs/seahash.h"
 
@@ -156,7 +157,10 @@ Result<void> check_root_image(const std::string& path, const std::optional<std::
     return {};
 }
 
-Result<void> write_root_image(const RootImageSpec& spec, const std::string& path) {
+Result<void> write_root_image(const RootImageSpec& spec, const std::string& path,
+                              const std::function<void(size_t, uint64_t)>& progress) {
+    size_t nodes_done = 0;
+    uint64_t bytes_done = 0;
     auto disk = TRY(FileDisk::create(path, spec.size));
     CreateOptions co;
     co.password = spec.password;
@@ -198,10 +202,13 @@ Result<void> write_root_image(const RootImageSpec& spec, const std::string& path
                     auto r = fs->write(id, off, std::span<const uint8_t>(chunk.data(), size_t(got)));
                     if (!r) return fail(r.error());
                     off += uint64_t(got);
+                    bytes_done += uint64_t(got);
+                    if (progress) progress(nodes_done, bytes_done);
                 }
             }
         }
         if (auto r = fs->chown(id, n.uid, n.gid); !r) return fail(r.error());
+        if (progress) progress(++nodes_done, bytes_done);
     }
     if (auto r = fs->commit(true); !r) return err(r.error().errnum, path + ": " + r.error().context);
     return {};
@@ -229,8 +236,16 @@ Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string
         return out;
     }
     std::string tmp = out.path + ".tmp" + std::to_string(getpid());
-    if (isatty(2)) std::fprintf(stderr, "redox-sim: building the root image (%zu nodes) in %s\n", spec.nodes.size(), cache_dir.c_str());
-    if (auto r = write_root_image(spec, tmp); !r) {
+    Result<void> built;
+    {
+        // A status line on a terminal (sanitized builds make this take a while).
+        cli::Progress line("redox-sim: building the root image in " + cache_dir);
+        size_t total = spec.nodes.size();
+        built = write_root_image(spec, tmp, [&](size_t nodes, uint64_t bytes) {
+            line.update(fmt::format("{}/{} nodes, {} MiB", nodes, total, bytes >> 20));
+        });
+    }
+    if (auto& r = built; !r) {
         ::unlink(tmp.c_str());
         return std::unexpected(r.error());
     }

@@ -58,7 +58,9 @@ Result<RootImage> cached_root_image(const RootImageSpec& spec, const std::string
 // encrypted and no password given, or the password is wrong (the context says which).
 Result<void> check_root_image(const std::string& path, const std::optional<std::string>& password = {});
 
-// Writes a fresh RedoxFS holding exactly `spec.nodes` to `path`.
-Result<void> write_root_image(const RootImageSpec& spec, const std::string& path);
+// Writes a fresh RedoxFS holding exactly `spec.nodes` to `path`; `progress` (if set)
+// hears (nodes written, bytes written) now and then.
+Result<void> write_root_image(const RootImageSpec& spec, const std::string& path,
+                              const std::function<void(size_t, uint64_t)>& progress = {});
 
 } // namespace redox::redoxfs
