@@ -252,6 +252,20 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     auto dir = redoxfs::default_cache_dir();
     if (!dir) return err(dir.error().errnum, dir.error().context + " (use --root ramfs)");
     auto image = redoxfs::cached_root_image(spec, *dir);
+    if (!image && image.error().errnum == ENOSPC_) {
+        // The config's size may not hold this build's programs (large when
+        // sanitized): give the image room for all of them, uncompressed.
+        uint64_t programs = 0;
+        for (auto& n : spec.nodes) {
+            programs += n.data.size();
+            auto host = spec.host_path_of(n.host_source);
+            std::error_code ec;
+            uint64_t bytes = host ? std::filesystem::file_size(*host, ec) : 0;
+            if (host && !ec) programs += bytes;
+        }
+        spec.size = size + programs;
+        image = redoxfs::cached_root_image(spec, *dir);
+    }
     if (!image) {
         std::string why = "root image: " + image.error().context;
         if (image.error().errnum == ENOSPC_) why += fmt::format(" (the config's filesystem_size is {} MiB)", size >> 20);
