@@ -246,26 +246,27 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         if (it == o.initfs.end() || it->second.host.empty()) return err(ENOENT_, source + ": not a program of this build");
         return it->second.host;
     };
+    // The config's size may not hold this build's programs (tens of MiB each
+    // when sanitized): the image grows to hold them all uncompressed, with an
+    // eighth more and 16 MiB for the file system's own blocks, as the ramfs
+    // root gets them on top of its size.
+    uint64_t programs = 0;
+    for (auto& n : spec.nodes) {
+        programs += n.data.size();
+        if (n.host_source.empty()) continue;
+        auto host = spec.host_path_of(n.host_source);
+        std::error_code ec;
+        uint64_t bytes = host ? std::filesystem::file_size(*host, ec) : 0;
+        if (host && !ec) programs += bytes;
+    }
+    uint64_t need = (programs + programs / 8 + (16ull << 20) + (1 << 20) - 1) & ~uint64_t((1 << 20) - 1);
+    spec.size = std::max(size, need);
     // /etc/shadow holds freshly salted hashes; the passwords stand in for it in the key.
     spec.unstable_paths = {"/etc/shadow"};
     for (auto& [name, user] : cfg.users) spec.key_secrets.push_back(name + ":" + user.password);
     auto dir = redoxfs::default_cache_dir();
     if (!dir) return err(dir.error().errnum, dir.error().context + " (use --root ramfs)");
     auto image = redoxfs::cached_root_image(spec, *dir);
-    if (!image && image.error().errnum == ENOSPC_) {
-        // The config's size may not hold this build's programs (large when
-        // sanitized): give the image room for all of them, uncompressed.
-        uint64_t programs = 0;
-        for (auto& n : spec.nodes) {
-            programs += n.data.size();
-            auto host = spec.host_path_of(n.host_source);
-            std::error_code ec;
-            uint64_t bytes = host ? std::filesystem::file_size(*host, ec) : 0;
-            if (host && !ec) programs += bytes;
-        }
-        spec.size = size + programs;
-        image = redoxfs::cached_root_image(spec, *dir);
-    }
     if (!image) {
         std::string why = "root image: " + image.error().context;
         if (image.error().errnum == ENOSPC_) why += fmt::format(" (the config's filesystem_size is {} MiB)", size >> 20);

@@ -87,7 +87,10 @@ for c in echo cat cp ls true ps; do ln -s coreutils "$tree/usr/bin/$c"; done
 echo redox-on-a-disk > "$tree/etc/hostname"
 for kind in nvme ahci; do
   img="$tmp/root-$kind.img"
-  "$SIM" mkfs "$img" --size 32M >/dev/null 2>&1 && "$SIM" fs ar "$img" "$tree" >/dev/null 2>&1
+  # Room for coreutils (tens of MiB when sanitized) and the file system's own blocks.
+  mib=$(( $(stat -c %s "$COREUTILS") / 1048576 + 32 ))
+  made="$("$SIM" mkfs "$img" --size "${mib}M" 2>&1 && "$SIM" fs ar "$img" "$tree" 2>&1)"
+  check "redoxfs-image-on-$kind" $? "out=$made"
   out="$(boot --device "$kind=$img" --root disk --exec 'cat /etc/hostname' \
     --exec 'cp /etc/hostname /root/note' --exec 'ps' 2>&1)"; rc=$?
   [ $rc = 0 ] && grep -qx redox-on-a-disk <<<"$out" && grep -q " ${kind}d\$" <<<"$out"

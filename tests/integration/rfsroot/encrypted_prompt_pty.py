@@ -21,7 +21,9 @@ with open(os.path.join(tree, 'etc/hostname'), 'w') as f:
 with open(os.path.join(tmp, 'pw'), 'w') as f:
     f.write('typed secret\n')
 img = os.path.join(tmp, 'enc.img')
-r = subprocess.run([sim, 'fs', 'ar', img, tree, '--size', '32M', '--encrypt', '--password-file',
+# Room for coreutils (tens of MiB when sanitized) and the file system's own blocks.
+size = '%dM' % (os.path.getsize(coreutils) // (1 << 20) + 32)
+r = subprocess.run([sim, 'fs', 'ar', img, tree, '--size', size, '--encrypt', '--password-file',
                     os.path.join(tmp, 'pw')], capture_output=True)
 if r.returncode != 0:
     print('FAIL fs ar --encrypt:', r.stdout, r.stderr)

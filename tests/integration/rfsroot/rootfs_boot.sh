@@ -84,10 +84,13 @@ head -c 2000000 /dev/urandom > "$tmp/garbage.img"
 out="$("$SIM" boot --image "$tmp/garbage.img" 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'garbage.img' <<<"$out"; check image-garbage $? "rc=$rc out=$out"
 
+# A size too small for this build's programs: the root grows to hold them, as
+# the ramfs root does, and leaves no half-built image in the cache.
 printf 'include = ["minimal.toml"]\n[general]\nfilesystem_size = 8\n' > "$tmp/small.toml"
-out="$("$SIM" boot --config "$tmp/small.toml" --exec true 2>&1)"; rc=$?
-[ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'filesystem_size is 8 MiB' <<<"$out" && ! ls "$XDG_CACHE_HOME"/redox-sim/*.tmp* >/dev/null 2>&1
-check root-too-small $? "rc=$rc out=$out"
+out="$(boot --config "$tmp/small.toml" --exec 'df' 2>&1)"; rc=$?
+size_kb="$(awk '$NF == "/" {print $2}' <<<"$out")"
+[ $rc = 0 ] && [ "${size_kb:-0}" -gt $((16 * 1024)) ] && ! ls "$XDG_CACHE_HOME"/redox-sim/*.tmp* >/dev/null 2>&1
+check root-grows-for-programs $? "rc=$rc out=$out"
 
 out="$("$SIM" boot --root nfs 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'nfs' <<<"$out"; check root-bad $? "rc=$rc out=$out"
