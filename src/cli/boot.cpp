@@ -289,7 +289,7 @@ static const char* kCoreutils[] = {
     "echo", "cat", "ls", "ps", "kill", "sleep", "true", "false", "env", "uname", "mkdir", "rm",
     "touch", "cp", "mv", "rmdir", "ln", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "tr",
     "seq", "date", "stat", "chmod", "chown", "find", "du", "df", "free", "hostname", "which", "tee",
-    "xargs", "dmesg", "id", "whoami", "pwd", "basename", "dirname", "top", "shutdown", "reboot"};
+    "xargs", "dmesg", "id", "whoami", "pwd", "basename", "dirname", "top", "shutdown", "reboot", "stty"};
 
 Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     kernel::BootOptions o;

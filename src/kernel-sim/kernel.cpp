@@ -89,6 +89,7 @@ Result<void> Kernel::init_io() {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGWINCH);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     m_signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
     if (m_signal_fd < 0) return err(errno, "signalfd");
@@ -336,6 +337,15 @@ bool Kernel::interrupt_console() {
     return true;
 }
 
+// The host terminal changed size: the console's reader (getty) reads the new
+// size from debug:winsize and passes it to the console's pty.
+void Kernel::console_resized() {
+    if (m_console_pgid == 0 || !::isatty(m_opts.console_in)) return;
+    log(2, "host terminal resized; SIGWINCH to console process group " + std::to_string(m_console_pgid));
+    for (auto& [pid, p] : m_procs)
+        if (p->pgid == m_console_pgid && p->state == ProcState::Running && pid != 1) signal(*p, SIGWINCH);
+}
+
 void Kernel::shutdown(int status) {
     m_exit_status = status;
     m_running = false;
@@ -386,6 +396,7 @@ void Kernel::handle_uring(io_uring_cqe* cqe) {
         int signo = int(m_sig_buf.ssi_signo);
         arm_signals();
         if (cqe->res > 0 && signo == SIGCHLD) collect_stops();
+        if (cqe->res > 0 && signo == SIGWINCH) console_resized();
         if (cqe->res > 0 && signo == SIGINT && interrupt_console()) break;
         if (cqe->res > 0 && (signo == SIGINT || signo == SIGTERM || signo == SIGHUP)) {
             log(1, "shutdown requested by host signal");

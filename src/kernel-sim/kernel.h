@@ -111,6 +111,7 @@ public:
     const std::string& log_text() const { return m_log; }
     void console_write(std::string_view data);
     int console_in() const { return m_opts.console_in; }
+    int console_out() const { return m_opts.console_out; }
     // The process group of the last console reader: on a host terminal,
     // Ctrl-C goes to it (the foreground job of the console's shell) instead
     // of shutting the sim down.
@@ -168,6 +169,7 @@ private:
     int m_exit_status = 0;
     uint32_t m_console_pgid = 0;
     bool interrupt_console();
+    void console_resized();
     std::string m_log;
     uint64_t m_boot_ns = 0;
     uint64_t m_boot_real_ns = 0;

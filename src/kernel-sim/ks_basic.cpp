@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 #include <map>
+#include <set>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -76,6 +78,10 @@ private:
 
 // debug: the kernel console. Read takes host console input (parking until
 // there is some; EOF when the host input ends), write prints. uid 0 only.
+// `winsize` (a redox-sim extension): read gives the host terminal's size as
+// ptyd's winsize record (u16 rows, cols, xpixel, ypixel; ENOTTY when the
+// console is no terminal). When it changes, the console reader's process group
+// gets SIGWINCH (Kernel::console_resized).
 class DebugScheme final : public KernelScheme {
 public:
     DebugScheme() : KernelScheme("debug") {}
@@ -83,8 +89,14 @@ public:
 
 protected:
     Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t&) override {
+        if (r.op != Opcode::Open && m_winsize.count(r.number)) return read_winsize(k, r);
         switch (r.op) {
-        case Opcode::Open: return m_next++;
+        case Opcode::Open:
+            if (r.path == "winsize") {
+                m_winsize.insert(m_next);
+                return m_next++;
+            }
+            return m_next++;
         case Opcode::Write: {
             std::string buf(std::min<uint64_t>(r.len, 1 << 20), '\0');
             if (!k.copy_from(r.pid, r.buf, buf.data(), buf.size())) return err(EFAULT_);
@@ -116,9 +128,31 @@ protected:
         }
     }
 
+    void on_close(Kernel&, uint64_t id) override { m_winsize.erase(id); }
+
 private:
+    Result<uint64_t> read_winsize(Kernel& k, KRequest& r) {
+        switch (r.op) {
+        case Opcode::Read: {
+            struct winsize ws{};
+            if (ioctl(k.console_out(), TIOCGWINSZ, &ws) != 0 && ioctl(k.console_in(), TIOCGWINSZ, &ws) != 0)
+                return err(ENOTTY_);
+            uint16_t rec[4] = {ws.ws_row, ws.ws_col, ws.ws_xpixel, ws.ws_ypixel};
+            if (r.len < sizeof rec) return err(EINVAL_);
+            if (!k.copy_to(r.pid, r.buf, rec, sizeof rec)) return err(EFAULT_);
+            return sizeof rec;
+        }
+        case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_CHR | 0444));
+        case Opcode::Fpath: return put_fpath(k, r, "/scheme/debug/winsize");
+        case Opcode::Fevent: return 0;
+        case Opcode::Fsync: case Opcode::Fcntl: return 0;
+        default: return err(EBADF_);
+        }
+    }
+
     uint64_t m_next = 1;
     bool m_polling = false;
+    std::set<uint64_t> m_winsize;
 };
 
 // pipe: open "" gives the read end; dup(read_end, "write") the write end,

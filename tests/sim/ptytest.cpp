@@ -132,8 +132,29 @@ int main(int argc, char** argv) {
         (void)sys::read(0, &b, 1);
         sys::exit(3);  // not reached when ^C interrupts
     }
+    if (role == "winch") {
+        // The console's terminal resized: SIGWINCH reaches this foreground job
+        // and the pty has the new size.
+        static volatile std::sig_atomic_t got = 0;
+        std::signal(SIGWINCH, [](int) { got = 1; });
+        (void)sys::write_all(1, "winch: waiting\n");
+        for (int i = 0; i < 600 && !got; ++i) (void)sys::sleep_ns(50'000'000);
+        if (!got) {
+            (void)sys::write_all(1, "winch: no SIGWINCH in 30 s\n");
+            sys::exit(1);
+        }
+        uint16_t ws[4] = {};
+        auto h = sys::dup(0, "winsize");
+        auto n = h ? sys::read(*h, ws, sizeof ws) : Result<size_t>(0);
+        if (!n || *n != sizeof ws) {
+            (void)sys::write_all(1, "winch: no winsize on stdin\n");
+            sys::exit(1);
+        }
+        (void)sys::write_all(1, "winch: SIGWINCH rows " + std::to_string(ws[0]) + " cols " + std::to_string(ws[1]) + "\n");
+        sys::exit(0);
+    }
     if (role != "pty") {
-        (void)sys::write_all(2, "usage: ptytest pty\n");
+        (void)sys::write_all(2, "usage: ptytest pty | ptytest winch\n");
         sys::exit(2);
     }
     g_name = "pty";

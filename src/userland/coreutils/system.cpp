@@ -222,6 +222,28 @@ int cmd_uname(const Args& a) {
     return 0;
 }
 
+// stty [size]: the terminal's size, from the pty's winsize handle on stdin
+// (what relibc's TIOCGWINSZ reads). Changing settings is not supported.
+int cmd_stty(const Args& a) {
+    if (a.size() > 1 || (a.size() == 1 && a[0] != "size"))
+        return usage_error("stty", "unsupported arguments (only `stty` and `stty size`)");
+    uint16_t ws[4] = {};
+    auto h = sys::dup(0, "winsize");
+    if (!h) {
+        errout("stty: standard input: not a terminal\n");
+        return 1;
+    }
+    auto n = sys::read(*h, ws, sizeof ws);
+    (void)sys::close(*h);
+    if (!n || *n != sizeof ws) {
+        errout("stty: standard input: not a terminal\n");
+        return 1;
+    }
+    if (a.empty()) out("rows " + std::to_string(ws[0]) + "; columns " + std::to_string(ws[1]) + ";\n");
+    else out(std::to_string(ws[0]) + " " + std::to_string(ws[1]) + "\n");
+    return 0;
+}
+
 int cmd_hostname(const Args& a) {
     if (a.size() > 1) return usage_error("hostname", "extra operand '" + a[1] + "'");
     if (a.size() == 1) {

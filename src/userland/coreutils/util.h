@@ -95,7 +95,7 @@ Result<std::string> read_file(std::string_view path);
     X(touch) X(cp) X(mv) X(rmdir) X(ln) X(head) X(tail) X(wc) X(grep) X(sort) X(uniq) X(cut)      \
     X(tr) X(seq) X(date) X(stat) X(chmod) X(chown) X(find) X(du) X(df) X(free) X(hostname)        \
     X(which) X(tee) X(xargs) X(dmesg) X(id) X(whoami) X(pwd) X(basename) X(dirname)      \
-    X(top) X(shutdown) X(reboot)
+    X(top) X(shutdown) X(reboot) X(stty)
 
 #define COREUTILS_DECLARE(name) int cmd_##name(const Args&);
 COREUTILS_COMMANDS(COREUTILS_DECLARE)

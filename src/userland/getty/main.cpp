@@ -8,17 +8,31 @@
 //
 // The console (fds 0 and 1, the kernel's /scheme/debug) is read by a second
 // getty process (`getty --feed`), because console reads block and have no
-// readiness events; it writes what it reads to the master.
+// readiness events. With inputd running, the typed bytes take Redox's console
+// path: the reader is the host terminal's keyboard driver (it decodes them into
+// key events for /scheme/input/producer, daemons/inputd/terminal_keys.h), and
+// getty is the text console of VT 2 (fbcond's role with upstream's `getty 2`):
+// it reads that VT's consumer and turns the keys back into the bytes a
+// terminal sends, for the master. So Alt+F1..F12 on the terminal switch VTs,
+// and while another VT is active (Orbital on VT 3, `inputdump`) the keys go
+// there. Without inputd the reader writes the bytes to the master itself.
+//
+// The pty's size follows the host terminal: at each session's start and on
+// SIGWINCH (which the kernel-sim sends to the console reader's group when the
+// host terminal is resized), getty reads debug:winsize and writes it to the
+// pty's winsize handle; ptyd then signals the foreground job.
 //
 // Without --respawn getty exits with PROGRAM's status. With --respawn (for
 // login) PROGRAM runs again, on a fresh pty, after each session that ended
 // with status 0; status 2 (login: the input ended at its prompt) ends getty
 // with 0, any other status ends it with that status. getty also ends when
 // the console input ends.
+#include "daemons/inputd/terminal_keys.h"
 #include "schemes/libredox.h"
 
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +41,21 @@ namespace sys = redox::sys;
 namespace {
 
 constexpr uint64_t kPollMs = 200;
+constexpr uint64_t kConsoleVt = 2;  // upstream minimal.toml: `inputd -A 2`, `getty 2`
+
+volatile std::sig_atomic_t g_resized = 0;
 
 void say(std::string_view s) { (void)sys::write_all(2, "getty: " + std::string(s) + "\n"); }
 
-// Console input to the pty master until the console ends.
-int feed() {
+// Console input until the console ends: as key events to inputd when `keys`,
+// else as bytes to the pty master (fd 1).
+int feed(bool keys) {
+    std::optional<redox::input::Producer> producer;
+    if (keys) {
+        if (auto p = redox::input::Producer::open()) producer = std::move(*p);
+        else say("/scheme/input/producer: " + p.error().message() + "; typing goes straight to the pty");
+    }
+    redox::input::TerminalDecoder decoder;
     char buf[1024];
     for (;;) {
         auto n = sys::read(0, buf, sizeof buf);
@@ -40,38 +64,88 @@ int feed() {
             return 1;
         }
         if (*n == 0) return 0;
-        if (!sys::write_all(1, std::string_view(buf, *n))) return 1;
+        std::string_view bytes(buf, *n);
+        if (producer) {
+            if (auto r = producer->send(decoder.decode(bytes)); !r) {
+                say("input producer: " + r.error().message());
+                return 1;
+            }
+        } else if (!sys::write_all(1, bytes)) {
+            return 1;
+        }
     }
 }
 
+// VT 2's consumer: the keys for this console while its VT is active.
+struct Keyboard {
+    int consumer = -1;
+    redox::input::TerminalEncoder encoder;
+    std::string pending;  // bytes the pty had no room for yet
+
+    // Queued keys, as terminal bytes, to the non-blocking master, as far as the
+    // pty's input has room: the rest waits for the next round, so output keeps
+    // flowing while a program does not read.
+    void drain(int master) {
+        if (consumer < 0) return;
+        redox::input::Event ev[64];
+        for (;;) {
+            while (!pending.empty()) {
+                auto n = sys::write(master, pending.data(), pending.size());
+                if (!n || *n == 0) {
+                    if (!n && n.error().errnum != redox::EAGAIN_ && n.error().errnum != redox::EWOULDBLOCK_ &&
+                        n.error().errnum != redox::EINTR_)
+                        pending.clear();  // the pty is gone; the session is ending
+                    return;
+                }
+                pending.erase(0, *n);
+            }
+            auto n = sys::read(consumer, ev, sizeof ev);
+            if (!n || *n == 0) return;
+            pending = encoder.encode(std::span(ev, *n / sizeof(redox::input::Event)));
+        }
+    }
+};
+
 int status_of(int raw) { return sys::exited(raw) ? sys::exit_code(raw) : 128 + sys::term_signal(raw); }
 
-// The host terminal's size, "ROWSxCOLS" from the boot, onto the pty.
+// The host terminal's size onto the pty: debug:winsize, else "ROWSxCOLS" from
+// the boot. Writing the pty's winsize makes ptyd signal its foreground group.
 void set_winsize(int master) {
-    const char* size = std::getenv("REDOX_SIM_CONSOLE_SIZE");
-    if (!size) return;
-    char* x = nullptr;
-    unsigned long rows = std::strtoul(size, &x, 10);
-    if (!x || *x != 'x') return;
-    unsigned long cols = std::strtoul(x + 1, nullptr, 10);
-    if (rows == 0 || cols == 0 || rows > 0xffff || cols > 0xffff) return;
+    uint16_t ws[4] = {0, 0, 0, 0};
+    if (auto d = sys::open("/scheme/debug/winsize", redox::O_RDONLY_)) {
+        auto n = sys::read(*d, ws, sizeof ws);
+        (void)sys::close(*d);
+        if (!n || *n != sizeof ws) ws[0] = ws[1] = 0;
+    }
+    if (ws[0] == 0 || ws[1] == 0) {
+        const char* size = std::getenv("REDOX_SIM_CONSOLE_SIZE");
+        if (!size) return;
+        char* x = nullptr;
+        unsigned long rows = std::strtoul(size, &x, 10);
+        if (!x || *x != 'x') return;
+        unsigned long cols = std::strtoul(x + 1, nullptr, 10);
+        if (rows == 0 || cols == 0 || rows > 0xffff || cols > 0xffff) return;
+        ws[0] = uint16_t(rows);
+        ws[1] = uint16_t(cols);
+        ws[2] = ws[3] = 0;
+    }
     auto h = sys::dup(master, "winsize");
     if (!h) return;
-    uint16_t ws[4] = {uint16_t(rows), uint16_t(cols), 0, 0};
     (void)sys::write(*h, ws, sizeof ws);
     (void)sys::close(*h);
 }
 
-// Waits until the master has output or kPollMs passed.
-void await_master(int master) {
+// Waits until the master has output, keys wait, or kPollMs passed.
+void await_input(int master, int consumer) {
     auto q = sys::open("/scheme/event", redox::O_RDWR_);
     if (!q) {
         (void)sys::sleep_ns(kPollMs * 1'000'000);
         return;
     }
-    redox::Event subs[2] = {{uint64_t(master), redox::EVENT_READ, 0}, {redox::EVENT_TIMEOUT_ID, 0, kPollMs}};
-    if (sys::write(*q, subs, sizeof subs)) {
-        redox::Event ev[2];
+    redox::Event subs[3] = {{uint64_t(master), redox::EVENT_READ, 0}, {redox::EVENT_TIMEOUT_ID, 0, kPollMs},
+                            {uint64_t(consumer), redox::EVENT_READ, 1}};
+    if (sys::write(*q, subs, consumer >= 0 ? sizeof subs : 2 * sizeof subs[0])) {
+        redox::Event ev[3];
         (void)sys::read(*q, ev, sizeof ev);
     } else {
         (void)sys::sleep_ns(kPollMs * 1'000'000);
@@ -82,7 +156,7 @@ void await_master(int master) {
 enum class End { Program, Console, Error };
 
 // One session: PROGRAM on a new pty until it exits (or the console ends).
-End session(const std::string& self, const std::vector<std::string>& argv, int& status) {
+End session(const std::string& self, const std::vector<std::string>& argv, Keyboard& kb, int& status) {
     auto master = sys::open("/scheme/pty/ptmx", redox::O_RDWR_);
     if (!master) {
         say("cannot open /scheme/pty/ptmx: " + master.error().message());
@@ -105,7 +179,7 @@ End session(const std::string& self, const std::vector<std::string>& argv, int& 
 
     sys::SpawnSpec feeder;
     feeder.path = self;
-    feeder.argv = {"getty", "--feed"};
+    feeder.argv = {"getty", kb.consumer >= 0 ? "--feed-keys" : "--feed"};
     feeder.fds = {{0, 0}, {1, *master}, {2, 2}};
     auto feed_pid = sys::spawn(feeder);
 
@@ -140,6 +214,11 @@ End session(const std::string& self, const std::vector<std::string>& argv, int& 
             if (!n || *n == 0) break;
             (void)sys::write_all(1, std::string_view(buf, *n));
         }
+        kb.drain(*master);
+        if (g_resized) {
+            g_resized = 0;
+            set_winsize(*master);
+        }
         if (!program_done) {
             auto r = sys::waitpid(*pid, sys::WNOHANG_);
             if (r && r->first == *pid) {
@@ -159,7 +238,7 @@ End session(const std::string& self, const std::vector<std::string>& argv, int& 
             end = End::Console;
             break;
         }
-        await_master(*master);
+        await_input(*master, kb.consumer);
     }
     // Closing the master hangs the terminal up: what is left of the session
     // gets SIGHUP.
@@ -179,7 +258,7 @@ End session(const std::string& self, const std::vector<std::string>& argv, int& 
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.size() == 1 && args[0] == "--feed") sys::exit(feed());
+    if (args.size() == 1 && (args[0] == "--feed" || args[0] == "--feed-keys")) sys::exit(feed(args[0] == "--feed-keys"));
     bool respawn = !args.empty() && args[0] == "--respawn";
     if (respawn) args.erase(args.begin());
     if (args.empty() || args[0].starts_with('-')) {
@@ -191,9 +270,19 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTSTP, SIG_IGN);
     std::signal(SIGHUP, SIG_IGN);
+    std::signal(SIGWINCH, [](int) { g_resized = 1; });
+    Keyboard kb;
+    if (auto c = sys::open("/scheme/input/consumer/" + std::to_string(kConsoleVt), redox::O_RDONLY_)) {
+        kb.consumer = *c;
+        (void)sys::fcntl(kb.consumer, redox::F_SETFL_, redox::O_NONBLOCK_);
+        auto active = redox::input::active_vt();
+        if (active && *active != kConsoleVt)
+            say("VT " + std::to_string(*active) + " has the keyboard; Alt+F" + std::to_string(kConsoleVt) +
+                " brings it to this console");
+    }
     for (;;) {
         int status = 0;
-        End end = session(argv[0], args, status);
+        End end = session(argv[0], args, kb, status);
         if (end == End::Error) sys::exit(1);
         if (end == End::Console) sys::exit(0);
         if (!respawn) sys::exit(status);
