@@ -206,11 +206,11 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
             auto check = redoxfs::check_root_image(args.root_image);
             if (!check) return err(check.error().errnum, "--root disk: " + args.root_image + ": " + check.error().context);
         }
-        return fmt::format("notify /scheme/initfs/bin/redoxfs \"{}\"\n", args.root_disk);
+        return fmt::format("notify_parallel /scheme/initfs/bin/redoxfs \"{}\"\n", args.root_disk);
     }
     if (!args.image.empty()) {
         auto pw = TRY(image_password(args));
-        return fmt::format("notify /scheme/initfs/bin/redoxfs {}\"{}\"\n", hand_over_password(o, pw), args.image);
+        return fmt::format("notify_parallel /scheme/initfs/bin/redoxfs {}\"{}\"\n", hand_over_password(o, pw), args.image);
     }
     // Reuse earlier password hashes: argon2 would otherwise cost ~25 ms per boot.
     if (auto dir = redoxfs::default_cache_dir()) {
@@ -234,7 +234,7 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
             if (!ec) programs += bytes;
         }
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
-        return fmt::format("notify /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
+        return fmt::format("notify_parallel /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
     }
     redoxfs::RootImageSpec spec;
     if (!cfg.general.encrypt_disk.empty()) spec.password = cfg.general.encrypt_disk;
@@ -272,7 +272,7 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
         if (image.error().errnum == ENOSPC_) why += fmt::format(" (the config's filesystem_size is {} MiB)", size >> 20);
         return err(image.error().errnum, why);
     }
-    return fmt::format("notify /scheme/initfs/bin/redoxfs --private {}\"{}\"\n", hand_over_password(o, spec.password),
+    return fmt::format("notify_parallel /scheme/initfs/bin/redoxfs --private {}\"{}\"\n", hand_over_password(o, spec.password),
                        image->path);
 }
 
@@ -331,11 +331,11 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
 
     std::string rc;
     rc += "export PATH /usr/bin\n";
-    rc += "notify /scheme/initfs/bin/zerod null\n";
-    rc += "notify /scheme/initfs/bin/zerod zero\n";
-    rc += "notify /scheme/initfs/bin/randd\n";
-    rc += args.log_file.empty() ? "notify /scheme/initfs/bin/logd\n"
-                                : fmt::format("notify /scheme/initfs/bin/logd \"{}\"\n", args.log_file);
+    rc += "notify_parallel /scheme/initfs/bin/zerod null\n";
+    rc += "notify_parallel /scheme/initfs/bin/zerod zero\n";
+    rc += "notify_parallel /scheme/initfs/bin/randd\n";
+    rc += args.log_file.empty() ? "notify_parallel /scheme/initfs/bin/logd\n"
+                                : fmt::format("notify_parallel /scheme/initfs/bin/logd \"{}\"\n", args.log_file);
     if (!args.devices.empty()) {
         // pcid and the storage drivers start from initfs, before the root file system
         // (which may live on one of the disks); the rest start from the root's pcid.d.
@@ -345,7 +345,7 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
         o.initfs["lib/pcid.d/initfs.toml"] = {{}, std::string(spawner::kInitfsDrivers)};
     }
     rc += root_line;
-    if (!args.share.empty()) rc += fmt::format("notify /scheme/initfs/bin/hostfs \"{}\"\n", args.share);
+    if (!args.share.empty()) rc += fmt::format("notify_parallel /scheme/initfs/bin/hostfs \"{}\"\n", args.share);
     rc += "set-default-scheme file\n";
     rc += "cd /\n";
     rc += "export HOME /root\n";

@@ -163,8 +163,9 @@ Result<InitCommand> parse_line(const LineParser& lp, const std::vector<Word>& wo
                 return lp.bad(fmt::format("'export': \"{}\" is not a variable name", cmd.args[0]));
             return cmd;
         }
-        if (head == "notify" || head == "nowait") {
-            cmd.kind = head == "notify" ? Kind::Notify : Kind::Nowait;
+        if (head == "notify" || head == "nowait" || head == "notify_parallel") {
+            cmd.kind = head == "nowait" ? Kind::Nowait : Kind::Notify;
+            cmd.parallel = head == "notify_parallel";
             TRY(take_program(lp, words, 1, cmd, head));
             return cmd;
         }

@@ -15,6 +15,11 @@
 //                               dir's file replacing an equal name; missing dirs skipped
 //   requires_weak UNIT...       ordering hint: wait for these units if they are queued
 //   notify [VAR=val...] CMD...  spawn, wait for the readiness byte
+//   notify_parallel [VAR=val...] CMD...
+//                               spawn and go on: a run of these lines starts its
+//                               daemons together, and init waits for every readiness
+//                               byte before the next other line and at the script's
+//                               end. For daemons that need none of each other to start.
 //   nowait [VAR=val...] CMD...  spawn, do not wait
 //   scheme NAME [VAR=val...] CMD...  spawn, wait for its scheme fd, register NAME
 //   [VAR=val...] CMD ARGS...    anything else: spawn and wait for exit (kind Run)
@@ -41,6 +46,7 @@ struct InitCommand {
     std::vector<std::string> args;
     std::vector<std::pair<std::string, std::string>> env;   // VAR=val prefixes, in order
     std::string origin;                                     // "file:line"
+    bool parallel = false;                                  // Notify from notify_parallel
 };
 
 redox::Result<std::vector<InitCommand>> parse_init_script(std::string_view text, std::string_view filename);

@@ -50,6 +50,27 @@ out="$("$SIM" boot --config "$tmp/bad.toml" 2>&1)"; rc=$?
 out="$("$SIM" boot --bogus 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ]; check bad-option $? "rc=$rc out=$out"
 
+# notify_parallel starts daemons together: `early` gets ready only once `late`,
+# started after it, serves its scheme (with plain notify this never happens).
+# The next line sees both schemes; a daemon that exits unready is named.
+cat > "$tmp/together.toml" <<'EOF'
+include = ["minimal.toml"]
+[[files]]
+path = "/usr/lib/init.d/40_together"
+data = """
+notify_parallel /scheme/initfs/bin/simtest child-daemon-after early late
+notify_parallel /scheme/initfs/bin/simtest child-exit 0
+notify_parallel /scheme/initfs/bin/simtest child-daemon late
+/usr/bin/ls /scheme
+echo together done
+"""
+EOF
+out="$(boot --config "$tmp/together.toml" --exec 'echo booted' 2>&1)"; rc=$?
+seen="$(sed -n '/^together done$/q;p' <<<"$out")"
+[ $rc = 0 ] && grep -qx early <<<"$seen" && grep -qx late <<<"$seen" && grep -qx 'together done' <<<"$out" \
+  && grep -q '40_together:2: /scheme/initfs/bin/simtest exited without notifying readiness' <<<"$out" \
+  && grep -qx booted <<<"$out"; check notify-parallel $? "rc=$rc out=$out"
+
 # SIGKILL of the kernel-sim leaves no sim process behind.
 "$SIM" boot --log-level quiet --exec 'sleep 60' >/dev/null 2>&1 &
 kpid=$!

@@ -5,6 +5,7 @@
 #include "schemes/server.h"
 #include "sim_check.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -239,6 +240,18 @@ void child_daemon(const std::string& name) {
     auto r = s.serve(name, [] { (void)sys::write_all(3, "r"); (void)sys::close(3); });
     if (!r) sys::exit(3);
     sys::exit(0);
+}
+
+// A daemon that serves NAME only once another daemon serves OTHER: started by
+// init right before OTHER's daemon, it is ready only if both start together.
+void child_daemon_after(const std::string& name, const std::string& other) {
+    for (int i = 0; i < 2000; ++i) {
+        auto list = sys::read_dir("/scheme");
+        if (list && std::any_of(list->begin(), list->end(), [&](const auto& e) { return e.name == other; }))
+            child_daemon(name);
+        (void)sys::sleep_ns(10'000'000);
+    }
+    sys::exit(4);
 }
 
 int start_daemon(const std::string& name) {
@@ -644,6 +657,7 @@ int main(int argc, char** argv) {
     if (g_name == "child-exit") sys::exit(std::atoi(a2.c_str()));
     if (g_name == "child-sleep") { (void)sys::sleep_ns(30'000'000'000ull); sys::exit(0); }
     if (g_name == "child-daemon") child_daemon(a2);
+    if (g_name == "child-daemon-after") child_daemon_after(a2, argc > 3 ? argv[3] : "");
     if (g_name == "child-garbage") child_garbage();
     if (g_name == "child-box") {
         BoxScheme s;

@@ -22,8 +22,18 @@ std::vector<std::string> Init::expand(const std::vector<std::string>& args) cons
     return out;
 }
 
+void Init::settle() {
+    for (auto& p : m_pending) {
+        char byte;
+        auto n = sys::read(p.fd, &byte, 1);
+        (void)sys::close(p.fd);
+        if (!n || *n == 0) say(p.what + " exited without notifying readiness");
+    }
+    m_pending.clear();
+}
+
 Result<int> Init::spawn_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                                 bool notify, bool wait, const std::string& origin) {
+                                 bool notify, bool wait, const std::string& origin, bool parallel) {
     sys::SpawnSpec spec;
     spec.path = argv[0];
     spec.argv = argv;
@@ -41,6 +51,10 @@ Result<int> Init::spawn_and_wait(const std::vector<std::string>& argv, const std
     if (!pid) {
         if (rd >= 0) (void)sys::close(rd);
         return err(pid.error().errnum, origin + ": " + argv[0] + ": " + pid.error().message());
+    }
+    if (notify && parallel) {
+        m_pending.push_back({rd, origin + ": " + argv[0]});
+        return 0;
     }
     if (notify) {
         char byte;
@@ -117,7 +131,7 @@ Result<void> Init::run_one(const installer::InitCommand& cmd) {
             if (v == "$") { if (const char* e = std::getenv(k.c_str())) env.push_back(k + "=" + e); }
             else env.push_back(k + "=" + v);
         }
-        auto st = TRY(spawn_and_wait(args, env, cmd.kind == K::Notify, cmd.kind == K::Run, cmd.origin));
+        auto st = TRY(spawn_and_wait(args, env, cmd.kind == K::Notify, cmd.kind == K::Run, cmd.origin, cmd.parallel));
         if (cmd.kind == K::Run && st != 0)
             say(cmd.origin + ": " + args[0] + " exited with status " + std::to_string(sys::exited(st) ? sys::exit_code(st) : 128 + sys::term_signal(st)));
         return {};
@@ -128,8 +142,10 @@ Result<void> Init::run_one(const installer::InitCommand& cmd) {
 
 Result<void> Init::run_commands(const std::vector<installer::InitCommand>& cmds) {
     for (auto& c : cmds) {
+        if (!(c.kind == installer::InitCommand::Kind::Notify && c.parallel)) settle();
         if (auto r = run_one(c); !r) say(r.error().message());
     }
+    settle();
     return {};
 }
 

@@ -30,10 +30,20 @@ public:
 private:
     Result<void> run_one(const installer::InitCommand& cmd);
     Result<int> spawn_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                               bool notify, bool wait, const std::string& origin);
+                               bool notify, bool wait, const std::string& origin, bool parallel = false);
     Result<void> run_unit(const std::string& name);
+    // Waits for the readiness of every daemon notify_parallel started; reports
+    // each one that exited without it.
+    void settle();
     std::vector<std::string> expand(const std::vector<std::string>& args) const;
 
+    // Daemons started by notify_parallel whose readiness byte is still due:
+    // the read end of each one's pipe, and what to name when it never comes.
+    struct Pending {
+        int fd;
+        std::string what;
+    };
+    std::vector<Pending> m_pending;
     // run.d state: units by file name -> path, and what ran already.
     std::vector<std::pair<std::string, std::string>> m_units;
     std::set<std::string> m_started;

@@ -65,7 +65,10 @@ TEST_CASE("a classic initfs script: comments, blank lines, origins") {
 
 TEST_CASE("transitional commands: notify, nowait, requires_weak, scheme, VAR=val prefixes") {
     auto n = one("notify ipcd");
-    CHECK((n.kind == K::Notify && n.args == Args{"ipcd"} && n.env.empty()));
+    CHECK((n.kind == K::Notify && n.args == Args{"ipcd"} && n.env.empty() && !n.parallel));
+    auto np = one("notify_parallel LOG=1 zerod null");
+    CHECK((np.kind == K::Notify && np.parallel && np.args == Args{"zerod", "null"}));
+    CHECK(np.env == Env{{"LOG", "1"}});
     auto w = one("nowait VT=3 LANG=C orbital orblogin launcher");
     CHECK(w.kind == K::Nowait);
     CHECK(w.args == Args{"orbital", "orblogin", "launcher"});
