@@ -19,6 +19,10 @@ struct Command {
 
 void register_command(const Command& cmd);
 
+// Runs the subcommand NAME in this process, as `redox-sim NAME ARGS...` would;
+// 2 with a message when there is no such command.
+int run_command(std::string_view name, std::span<char*> args);
+
 struct CommandRegistrar {
     explicit CommandRegistrar(const Command& cmd) { register_command(cmd); }
 };

@@ -15,6 +15,13 @@ static std::vector<Command>& registry() {
 
 void register_command(const Command& cmd) { registry().push_back(cmd); }
 
+int run_command(std::string_view name, std::span<char*> args) {
+    for (const auto& c : registry())
+        if (name == c.name) return c.run(args);
+    std::fprintf(stderr, "redox-sim: unknown command '%.*s' (see redox-sim --help)\n", int(name.size()), name.data());
+    return 2;
+}
+
 int fail(std::string_view msg) {
     std::fprintf(stderr, "redox-sim: %.*s\n", int(msg.size()), msg.data());
     return 1;
@@ -41,9 +48,5 @@ int main(int argc, char** argv) {
         usage(stdout);
         return 0;
     }
-    for (const auto& c : registry()) {
-        if (name == c.name) return c.run(std::span<char*>(argv + 2, argc - 2));
-    }
-    std::fprintf(stderr, "redox-sim: unknown command '%s' (see redox-sim --help)\n", argv[1]);
-    return 2;
+    return run_command(name, std::span<char*>(argv + 2, argc - 2));
 }

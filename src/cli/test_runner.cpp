@@ -149,12 +149,6 @@ bool matches_filter(const std::string& name, const std::vector<std::string>& fil
     return false;
 }
 
-std::string self_exe() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    return n > 0 ? std::string(buf, size_t(n)) : "redox-sim";
-}
-
 std::string xml_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -203,12 +197,16 @@ pid_t start(const Scenario& sc, const fs::path& dir, const Options& opt) {
     std::error_code ec;
     for (auto& e : fs::directory_iterator(sc.script.parent_path(), ec))
         if (e.is_regular_file()) fs::copy_file(e.path(), share / e.path().filename(), fs::copy_options::overwrite_existing, ec);
-    std::vector<std::string> args{self_exe(), "boot", "--config", sc.config, "--share", share.string(),
+    std::vector<std::string> args{"boot", "--config", sc.config, "--share", share.string(),
                                   "--timeout", fmt::format("{}", sc.timeout), "--log-level", "info"};
     if (opt.keep) { args.push_back("--trace"); args.push_back((dir / "trace.tsv").string()); }
     args.insert(args.end(), sc.boot_args.begin(), sc.boot_args.end());
     args.push_back("--exec");
     args.push_back("ion /scheme/host/" + sc.script.filename().string() + " &> /scheme/host/" + kOutputName);
+    // The child becomes the scenario's kernel-sim without an exec: the runner
+    // is one thread, and `redox-sim boot` in a fresh process would only load
+    // and relocate this same binary again.
+    std::fflush(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
         int out = open((dir / "console.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -218,10 +216,10 @@ pid_t start(const Scenario& sc, const fs::path& dir, const Options& opt) {
         dup2(in, 0); dup2(out, 1); dup2(err, 2);
         setpgid(0, 0);
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
+        for (size_t i = 1; i < args.size(); ++i) argv.push_back(args[i].data());
+        int code = run_command(args[0], std::span<char*>(argv));
+        std::fflush(nullptr);
+        _exit(code);
     }
     return pid;
 }
