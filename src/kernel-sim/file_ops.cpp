@@ -1,4 +1,5 @@
 // Routing of the file operations: open, dup, read, write and the f* calls.
+#include "kernel-sim/direct.h"
 #include "kernel-sim/routing.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/user_scheme.h"
@@ -14,23 +15,6 @@ namespace redox::kernel {
 namespace {
 
 int pidfd_getfd_(int pidfd, int fd) { return int(syscall(SYS_pidfd_getfd, pidfd, fd, 0)); }
-
-// Send a Linux fd and a value to process p over its side channel.
-bool send_side_fd(Process& p, int fd, uint64_t value) {
-    iovec iov{&value, sizeof value};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    return sendmsg(p.side_fd, &msg, MSG_NOSIGNAL) == ssize_t(sizeof value);
-}
 
 bool can_read(const FdRef& f) { return (f->flags & O_ACCMODE_) != O_WRONLY_; }
 bool can_write(const FdRef& f) { return (f->flags & O_ACCMODE_) != O_RDONLY_; }
@@ -51,6 +35,22 @@ void do_open(Kernel& k, Process& p, uint32_t tag, std::string path, uint64_t fla
 }
 
 } // namespace
+
+bool send_side_fd(Process& p, int fd, uint64_t value) {
+    iovec iov{&value, sizeof value};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    return sendmsg(p.side_fd, &msg, MSG_NOSIGNAL) == ssize_t(sizeof value);
+}
 
 void dispatch_file_op(Kernel& k, Process& p, const Sqe& sqe) {
     const uint64_t* a = sqe.args;
@@ -85,6 +85,7 @@ void dispatch_file_op(Kernel& k, Process& p, const Sqe& sqe) {
 
     switch (op) {
     case Opcode::Close:
+        direct_revoke(k, *f);
         p.fds.erase(int(a[0]));
         return reply(k, p.pid, tag, 0);
     case Opcode::OpenAt: {
@@ -125,16 +126,21 @@ void dispatch_file_op(Kernel& k, Process& p, const Sqe& sqe) {
         r->len = a[2];
         bool implicit = a[3] == ~0ull;
         if (!f->positioned) r->offset = ~0ull;
-        else r->offset = implicit ? f->offset : a[3];
+        else r->offset = implicit ? f->position() : a[3];
         if (!implicit && !f->positioned) return reply_err(k, p.pid, tag, ESPIPE_);
         return forward(k, p, scheme, std::move(r), tag,
                        [f, implicit, tag](Kernel& k, KRequest& req, const Cqe& c) {
                            if (f->positioned && implicit && !is_error(c.result)) {
                                // An append write lands at the end: the scheme tells us where via fsize later;
                                // keep the offset moving forward by the count.
-                               f->offset = req.offset + c.result;
+                               f->set_position(req.offset + c.result);
                            }
-                           reply(k, req.pid, tag, c.result);
+                           // A few transfers on an fd of a daemon that serves direct
+                           // channels: offer one with the answer.
+                           bool offer = false;
+                           if (!is_error(c.result))
+                               if (Process* p = k.process(req.pid)) offer = direct_maybe_grant(k, *p, f);
+                           reply(k, req.pid, tag, c.result, 0, offer ? CQE_DIRECT_OFFER : 0);
                        });
     }
     case Opcode::Fsize: case Opcode::Fsync: case Opcode::Fevent: case Opcode::Fchmod:
@@ -154,6 +160,7 @@ void dispatch_file_op(Kernel& k, Process& p, const Sqe& sqe) {
         uint64_t cmd = a[1], arg = a[2];
         if (cmd == F_GETFD_ || cmd == F_SETFD_) return reply(k, p.pid, tag, 0);
         if (cmd == F_GETFL_) return reply(k, p.pid, tag, f->flags);
+        direct_revoke(k, *f);  // the daemon's copy of the flags would go stale
         auto r = make_request(k, p, op, f);
         r->args[0] = cmd;
         r->args[1] = arg;

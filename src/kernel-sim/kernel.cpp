@@ -158,6 +158,19 @@ Result<void> Kernel::advance_time(uint64_t ns) {
     return {};
 }
 
+// Direct channels are off unless REDOX_SIM_DIRECT=1 until the whole test
+// suite has run with them on; REDOX_SIM_DIRECT=0 keeps them off either way.
+static constexpr bool kDirectByDefault = false;
+
+bool Kernel::direct_enabled() const {
+    static const bool on = [] {
+        const char* s = std::getenv("REDOX_SIM_DIRECT");
+        if (!s || !*s) return kDirectByDefault;
+        return std::strcmp(s, "0") != 0;
+    }();
+    return on;
+}
+
 bool Kernel::quiescent() {
     if (rings_pending()) return false;
     for (auto& [pid, p] : m_procs) {

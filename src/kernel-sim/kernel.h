@@ -22,6 +22,7 @@
 namespace redox::kernel {
 
 struct Process;
+struct DirectChannel;
 class Namespaces;
 class UserScheme;
 
@@ -223,6 +224,10 @@ public:
     bool try_wait(Process& p, const Waiter& w);
     void cancel_waits(uint32_t pid, int errnum);
     GlobalShared* global() { return m_global; }
+    // Direct channels by id (direct.cpp); REDOX_SIM_DIRECT=0 turns them off.
+    std::map<uint32_t, std::weak_ptr<DirectChannel>>& direct_channels() { return m_direct; }
+    uint32_t next_direct_id() { return m_next_direct++; }
+    bool direct_enabled() const;
     int bell_fd() const { return m_bell_fd; }
     int global_fd() const { return m_global_fd; }
     uint32_t alloc_pid() { return m_next_pid++; }
@@ -232,6 +237,8 @@ public:
 
 private:
     std::map<uint64_t, std::pair<uint32_t, uint32_t>> m_sleepers;  // serial -> (pid, tag)
+    std::map<uint32_t, std::weak_ptr<DirectChannel>> m_direct;
+    uint32_t m_next_direct = 1;
 };
 
 } // namespace redox::kernel

@@ -1,5 +1,6 @@
 // Kernel schemes: sys (system information), proc and thisproc (process
 // information), initfs (the boot programs, read-only from the host).
+#include "kernel-sim/direct.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/ks_util.h"
 #include "kernel-sim/namespaces.h"
@@ -133,12 +134,14 @@ private:
                 return err(r.error().errnum);
             }
             k.log(2, "sys:fault: " + cmd);
+            direct_revoke_all(k);  // injected faults need every call on the kernel path
             return len;
         }
         if (file == "trace") {
             if (cmd != "on" && cmd != "off") return err(EINVAL_);
             if (!k.tracer().available()) return err(ENODEV_);  // no --trace FILE
             k.tracer().set_enabled(cmd == "on");
+            if (cmd == "on") direct_revoke_all(k);  // the trace records every call
             return len;
         }
         // time: "advance NS"

@@ -1,5 +1,6 @@
 // Routing of the calls that are not scheme operations: processes, ids,
 // namespaces, scheme registration, lseek, fmap, sleep, pipes.
+#include "kernel-sim/direct.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/namespaces.h"
 #include "kernel-sim/routing.h"
@@ -29,12 +30,12 @@ void route_lseek(Kernel& k, Process& p, const Sqe& sqe) {
     auto set = [&k, f, tag, pid = p.pid](int64_t base, int64_t delta) {
         int64_t n = base + delta;
         if (n < 0) return reply_err(k, pid, tag, EINVAL_);
-        f->offset = uint64_t(n);
+        f->set_position(uint64_t(n));
         reply(k, pid, tag, uint64_t(n));
     };
     switch (sqe.args[2]) {
     case 0: return set(0, off);
-    case 1: return set(int64_t(f->offset), off);
+    case 1: return set(int64_t(f->position()), off);
     case 2: {
         auto scheme = f->scheme.lock();
         if (!scheme) return reply_err(k, p.pid, tag, EIO_);
@@ -43,8 +44,11 @@ void route_lseek(Kernel& k, Process& p, const Sqe& sqe) {
             if (is_error(c.result)) return reply(k, req.pid, tag, c.result);
             int64_t n = int64_t(c.result) + off;
             if (n < 0) return reply_err(k, req.pid, tag, EINVAL_);
-            f->offset = uint64_t(n);
-            reply(k, req.pid, tag, uint64_t(n));
+            f->set_position(uint64_t(n));
+            // Size queries count as transfers for a channel (direct.h).
+            bool offer = false;
+            if (Process* p = k.process(req.pid)) offer = direct_maybe_grant(k, *p, f);
+            reply(k, req.pid, tag, uint64_t(n), 0, offer ? CQE_DIRECT_OFFER : 0);
         });
     }
     default: return reply_err(k, p.pid, tag, EINVAL_);
@@ -110,6 +114,8 @@ void route_kill(Kernel& k, Process& p, const Sqe& sqe) {
 void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
     const uint64_t* a = sqe.args;
     const uint32_t tag = sqe.tag;
+    if (sqe.opcode == uint8_t(DirectCall::Attach)) return route_direct_attach(k, p, sqe);
+    if (sqe.opcode == uint8_t(DirectCall::Accept)) return route_direct_accept(k, p, sqe);
     switch (KernelOp(sqe.opcode)) {
     case KernelOp::Lseek: return route_lseek(k, p, sqe);
     case KernelOp::Fmap: return route_fmap(k, p, sqe);
@@ -138,6 +144,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
             Process* t = k.process(uint32_t(a[4]));
             if (!t || t->state != ProcState::Running) return reply_err(k, p.pid, tag, ESRCH_);
             auto set = [](uint64_t v, uint32_t& cur) { if (v != 0xffffffffull) cur = uint32_t(v); };
+            direct_revoke_process(k, *t);  // daemons hold the ids the channels were granted with
             set(a[0], t->ruid); set(a[1], t->euid); set(a[2], t->rgid); set(a[3], t->egid);
             return reply(k, p.pid, tag, 0);
         }
@@ -151,6 +158,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
                 return reply_err(k, p.pid, tag, EPERM_);
         }
         p.ruid = ruid; p.euid = euid; p.rgid = rgid; p.egid = egid;
+        direct_revoke_process(k, p);
         return reply(k, p.pid, tag, 0);
     }
     case KernelOp::Setrens: {
@@ -195,6 +203,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
             return reply_err(k, p.pid, tag, EINVAL_);
         }
         auto s = std::make_shared<UserScheme>(*name, p.pid, region);
+        s->set_direct_capable((a[3] & REGISTER_DIRECT) != 0);
         auto fd = register_user_scheme(k, p, *name, s);
         if (!fd) return reply_err(k, p.pid, tag, fd.error().errnum);
         k.log(2, fmt::format("scheme {} registered by pid {}", *name, p.pid));
@@ -235,7 +244,10 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
         int newfd = int(a[1]);
         if (!f || newfd < 0 || newfd > 65535) return reply_err(k, p.pid, tag, EBADF_);
         if (a[3] != 0) return reply_err(k, p.pid, tag, EINVAL_);
-        if (int(a[0]) != newfd) p.fds[newfd] = f;
+        if (int(a[0]) != newfd) {
+            direct_revoke(k, *f);
+            p.fds[newfd] = f;
+        }
         return reply(k, p.pid, tag, uint64_t(newfd));
     }
     case KernelOp::Pipe: {

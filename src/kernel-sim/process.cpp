@@ -1,5 +1,6 @@
 // Process lifecycle: spawn (fork + exec of a memfd), signals, exit, reaping,
 // waitpid, and the containment of a crashed daemon.
+#include "kernel-sim/direct.h"
 #include "kernel-sim/kernel.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/namespaces.h"
@@ -25,6 +26,10 @@ namespace redox::kernel {
 
 FileDescription::~FileDescription() {
     if (!kernel) return;
+    if (direct) {
+        direct_revoke(*kernel, *this);  // the daemon drops the channel before the file
+        kernel->direct_channels().erase(direct->id);
+    }
     if (auto s = scheme.lock()) s->close(*kernel, number);
 }
 
@@ -151,7 +156,10 @@ Result<uint32_t> Kernel::spawn(Process* parent, int exec_fd, const std::vector<s
     }
     if (parent) {
         for (auto [cfd, pfd] : fds) {
-            if (FdRef f = parent->fd(pfd)) p->fds[cfd] = f;
+            if (FdRef f = parent->fd(pfd)) {
+                direct_revoke(*this, *f);  // now shared with the child
+                p->fds[cfd] = f;
+            }
         }
     }
     uint32_t pid = p->pid;
@@ -167,6 +175,7 @@ void Kernel::signal(Process& t, int sig) {
     bool interrupts = sig != SIGCHLD && sig != SIGCONT && sig != SIGWINCH && sig != 0 && sig != SIGSTOP &&
                       sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU;
     if (interrupts) {
+        direct_interrupt(t);
         auto inflight = t.inflight;
         for (auto& [serial, weak] : inflight) {
             if (auto s = weak.lock()) s->cancel(*this, serial);
@@ -237,6 +246,7 @@ void Kernel::reap(Process& p, int status) {
     }
     for (auto& s : m_all_schemes) s->process_exited(*this, p.pid);
     cancel_waits(p.pid, ECHILD_);
+    direct_revoke_process(*this, p);  // even where a request in flight still holds the description
     p.fds.clear();  // last closes reach their schemes
     if (p.shared) {
         munmap(p.shared, sizeof(ProcShared));

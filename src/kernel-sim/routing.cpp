@@ -2,6 +2,7 @@
 // an Sqe on the process's ring; the kernel-sim resolves the fd or path through
 // the process's fd table and namespace, builds a KRequest, and answers the
 // process with a Cqe carrying the same tag once the scheme completes it.
+#include "kernel-sim/direct.h"
 #include "kernel-sim/kernel.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/namespaces.h"
@@ -15,12 +16,13 @@
 
 namespace redox::kernel {
 
-void reply(Kernel& k, uint32_t pid, uint32_t tag, uint64_t result, uint8_t extra) {
+void reply(Kernel& k, uint32_t pid, uint32_t tag, uint64_t result, uint8_t extra, uint8_t extra1) {
     if (Process* p = k.process(pid)) {
         Cqe c{};
         c.tag = tag;
         c.result = result;
         c.extra_raw[0] = extra;
+        c.extra_raw[1] = extra1;
         k.post(*p, c);
     }
 }
@@ -115,6 +117,8 @@ FdRef take_daemon_fd(Kernel& k, Scheme& s, uint64_t daemon_fd) {
 }
 
 int install_fd(Process& p, FdRef f, int at) {
+    // A second holder: the description's channel (if any) ends first.
+    if (f->direct && f->kernel) direct_revoke(*f->kernel, *f);
     int fd = at >= 0 ? at : p.alloc_fd(0);
     p.fds[fd] = std::move(f);
     return fd;

@@ -6,7 +6,9 @@
 
 namespace redox::kernel {
 
-void reply(Kernel& k, uint32_t pid, uint32_t tag, uint64_t result, uint8_t extra = 0);
+void reply(Kernel& k, uint32_t pid, uint32_t tag, uint64_t result, uint8_t extra = 0, uint8_t extra1 = 0);
+// Send a Linux fd and a value to process p over its side channel.
+bool send_side_fd(Process& p, int fd, uint64_t value);
 void reply_err(Kernel& k, uint32_t pid, uint32_t tag, int errnum);
 std::pair<std::string, std::string> split_path(std::string_view path);
 Result<std::shared_ptr<Scheme>> resolve_scheme(Kernel& k, Process& p, const std::string& name);

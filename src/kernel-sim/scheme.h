@@ -16,6 +16,7 @@ namespace redox::kernel {
 
 class Kernel;
 class Scheme;
+struct DirectChannel;
 
 // Kernel schemes whose files can be mapped (memory): a Linux memfd whose
 // offsets equal the file's offsets.
@@ -35,6 +36,13 @@ struct FileDescription {
     uint64_t offset = 0;
     bool positioned = false;  // the kernel keeps `offset` (NewFdFlags::POSITIONED)
     Kernel* kernel = nullptr;
+    // A direct channel granted for this description (kernel-sim/direct.h).
+    // Once granted, the position lives in its region (client and kernel-sim
+    // both move it), revoked or not, until the description goes away.
+    std::shared_ptr<DirectChannel> direct;
+    uint32_t routed = 0;      // reads and writes the kernel-sim routed
+    uint64_t position() const;
+    void set_position(uint64_t v);
     ~FileDescription();
 };
 using FdRef = std::shared_ptr<FileDescription>;

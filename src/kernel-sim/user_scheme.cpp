@@ -1,11 +1,13 @@
 #include "kernel-sim/user_scheme.h"
 
+#include "kernel-sim/direct.h"
 #include "kernel-sim/kernel.h"
 #include "kernel-sim/process.h"
 
 #include <cstring>
 #include <fmt/format.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace redox::kernel {
 
@@ -17,6 +19,19 @@ UserScheme::UserScheme(std::string name, uint32_t owner, SchemeShared* region)
 
 UserScheme::~UserScheme() {
     if (m_region) munmap(m_region, kSchemeRegionSize);
+    if (m_bell_fd >= 0) ::close(m_bell_fd);
+}
+
+int UserScheme::bell_fd() {
+    if (m_bell_fd >= 0) return m_bell_fd;
+    int fd = memfd_create("redox-direct-bell", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, sizeof(DirectBell)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    m_bell_fd = fd;  // zero-filled: a fresh WaitWord
+    return fd;
 }
 
 uint64_t UserScheme::arena_alloc(uint64_t len) {
@@ -224,6 +239,7 @@ void UserScheme::crash(Kernel& k, std::string_view why) {
     if (!m_alive) return;
     m_alive = false;
     k.log(k.running() ? 1 : 2, fmt::format("scheme {}: {}; failing its requests with EIO", name(), why));
+    direct_scheme_died(k, this);
     m_overflow.clear();
     for (uint32_t tag = 1; tag < m_slots.size(); ++tag) {
         if (!m_slots[tag].req) continue;

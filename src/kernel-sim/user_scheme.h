@@ -32,6 +32,14 @@ public:
     // Nothing queued for the daemon and nothing answered but not yet handled.
     bool idle() const;
     uint32_t owner() const { return m_owner; }
+    // The daemon serves direct channels (registered with REGISTER_DIRECT).
+    bool direct_capable() const { return m_direct_capable; }
+    void set_direct_capable(bool v) { m_direct_capable = v; }
+    // The memfd of the DirectBell clients of this scheme's channels wake the
+    // daemon with; created on first use. -1 if it cannot be.
+    int bell_fd();
+    // A kernel-sim request of its own (DirectOp) on the scheme ring.
+    void send(Kernel& k, const Sqe& sqe) { push(k, sqe); }
     // The daemon died or closed its socket: fail everything in flight with EIO.
     void crash(Kernel& k, std::string_view why);
     // Drops unanswered requests without answering them (the kernel-sim is going
@@ -56,6 +64,8 @@ private:
     std::vector<uint32_t> m_free_tags;
     std::deque<Sqe> m_overflow;        // requests waiting for ring space
     std::map<uint64_t, uint64_t> m_free_spans;  // arena offset -> length
+    bool m_direct_capable = false;
+    int m_bell_fd = -1;
 };
 
 } // namespace redox::kernel

@@ -1,5 +1,7 @@
 #include "schemes/connection.h"
 
+#include "schemes/direct.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <sys/mman.h>
@@ -104,6 +106,16 @@ void Connection::wait_wake(uint32_t seen) {
     // The pidfd-free watchdog: PR_SET_PDEATHSIG kills us with the kernel-sim,
     // and a sleeper also checks its parent once a second.
     if (!m_proc->wake.wait(seen, 1'000'000'000) && getppid() != m_global->kernel_linux_pid) std::_Exit(137);
+}
+
+void Connection::wait_word(WaitWord& w, uint32_t seen) {
+    if (!w.wait(seen, 1'000'000'000) && getppid() != m_global->kernel_linux_pid) std::_Exit(137);
+}
+
+void Connection::wait_wake_or(uint32_t seen, WaitWord& other, uint32_t other_seen) {
+    if (!wait_either(m_proc->wake, seen, other, other_seen, 1'000'000'000) &&
+        getppid() != m_global->kernel_linux_pid)
+        std::_Exit(137);
 }
 
 Result<std::pair<int, uint64_t>> Connection::take_fd() {

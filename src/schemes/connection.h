@@ -29,6 +29,10 @@ public:
     void notify_kernel();
     // Sleep on the wake word; exits the process if the kernel-sim is gone.
     void wait_wake(uint32_t seen);
+    // Sleep on another wait word (a direct channel's), with the same watchdog.
+    void wait_word(WaitWord& w, uint32_t seen);
+    // Sleep until the wake word moves past `seen` or `other` past `other_seen`.
+    void wait_wake_or(uint32_t seen, WaitWord& other, uint32_t other_seen);
     ProcShared* shared() const { return m_proc; }
     uint32_t sim_pid() const { return m_proc->sim_pid; }
 

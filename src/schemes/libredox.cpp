@@ -1,6 +1,8 @@
 #include "schemes/libredox.h"
 
 #include "schemes/connection.h"
+#include "schemes/direct.h"
+#include "schemes/direct_client.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -116,21 +118,63 @@ Result<int> openat(int dirfd, std::string_view path, uint64_t flags, uint16_t mo
     return TRY(op(Opcode::OpenAt, dirfd, ptr(path.data()), path.size(), flags, mode));
 }
 
-void call_batch(std::span<Sqe> calls, std::span<Cqe> done) { Connection::get().call_batch(calls, done); }
+void call_batch(std::span<Sqe> calls, std::span<Cqe> done) {
+    if (!direct::enabled()) return Connection::get().call_batch(calls, done);
+    // What channels can take goes direct; the rest through the kernel-sim,
+    // whose answers may offer channels for later batches.
+    std::vector<char> handled(calls.size(), 0);
+    direct::batch(calls, done, handled);
+    std::vector<Sqe> rest;
+    std::vector<size_t> where;
+    for (size_t i = 0; i < calls.size(); ++i) {
+        if (handled[i]) continue;
+        rest.push_back(calls[i]);
+        where.push_back(i);
+    }
+    if (rest.empty()) return;
+    std::vector<Cqe> rest_done(rest.size());
+    Connection::get().call_batch(rest, rest_done);
+    std::vector<int> offered;
+    for (size_t k = 0; k < rest.size(); ++k) {
+        Cqe c = rest_done[k];
+        c.tag = calls[where[k]].tag;
+        done[where[k]] = c;
+        if (c.extra_raw[1] & CQE_DIRECT_OFFER) offered.push_back(int(rest[k].args[0]));
+    }
+    for (int fd : offered) direct::attach(fd);
+}
 
-Result<void> close(int fd) { TRY(op(Opcode::Close, fd)); return {}; }
+Result<void> close(int fd) {
+    direct::forget(fd);
+    TRY(op(Opcode::Close, fd));
+    return {};
+}
 
-Result<size_t> read(int fd, void* buf, size_t len) {
-    return TRY(op(Opcode::Read, fd, ptr(buf), len, ~uint64_t(0)));
+namespace {
+// Read or write: through the fd's direct channel when it has one, else
+// through the kernel-sim, which may offer a channel in its answer.
+Result<size_t> transfer(Opcode o, int fd, const void* buf, size_t len, uint64_t offset) {
+    void* b = const_cast<void*>(buf);
+    if (direct::enabled())
+        if (auto r = direct::transfer(o, fd, b, len, offset)) return *r;
+    Sqe sqe{};
+    sqe.opcode = uint8_t(o);
+    sqe.args[0] = uint64_t(fd);
+    sqe.args[1] = ptr(buf);
+    sqe.args[2] = len;
+    sqe.args[3] = offset;
+    Cqe cqe = Connection::get().call(sqe);
+    if (is_error(cqe.result)) return err(demux_error(cqe.result));
+    if ((cqe.extra_raw[1] & CQE_DIRECT_OFFER) && direct::enabled()) direct::attach(fd);
+    return size_t(cqe.result);
 }
-Result<size_t> write(int fd, const void* buf, size_t len) {
-    return TRY(op(Opcode::Write, fd, ptr(buf), len, ~uint64_t(0)));
-}
-Result<size_t> pread(int fd, void* buf, size_t len, uint64_t offset) {
-    return TRY(op(Opcode::Read, fd, ptr(buf), len, offset));
-}
+} // namespace
+
+Result<size_t> read(int fd, void* buf, size_t len) { return transfer(Opcode::Read, fd, buf, len, ~uint64_t(0)); }
+Result<size_t> write(int fd, const void* buf, size_t len) { return transfer(Opcode::Write, fd, buf, len, ~uint64_t(0)); }
+Result<size_t> pread(int fd, void* buf, size_t len, uint64_t offset) { return transfer(Opcode::Read, fd, buf, len, offset); }
 Result<size_t> pwrite(int fd, const void* buf, size_t len, uint64_t offset) {
-    return TRY(op(Opcode::Write, fd, ptr(buf), len, offset));
+    return transfer(Opcode::Write, fd, buf, len, offset);
 }
 
 Result<void> write_all(int fd, std::string_view data) {
@@ -153,13 +197,24 @@ Result<std::string> read_all(int fd) {
 }
 
 Result<uint64_t> lseek(int fd, int64_t offset, int whence) {
-    return TRY(kop(KernelOp::Lseek, fd, uint64_t(offset), whence));
+    if (direct::enabled())
+        if (auto r = direct::lseek(fd, offset, whence)) return *r;
+    Sqe sqe{};
+    sqe.opcode = uint8_t(KernelOp::Lseek);
+    sqe.args[0] = uint64_t(fd);
+    sqe.args[1] = uint64_t(offset);
+    sqe.args[2] = uint64_t(whence);
+    Cqe cqe = Connection::get().call(sqe);
+    if (is_error(cqe.result)) return err(demux_error(cqe.result));
+    if ((cqe.extra_raw[1] & CQE_DIRECT_OFFER) && direct::enabled()) direct::attach(fd);
+    return cqe.result;
 }
 
 Result<int> dup(int fd, std::string_view buf) {
     return TRY(op(Opcode::Dup, fd, ptr(buf.data()), buf.size()));
 }
 Result<int> dup2(int fd, int newfd, std::string_view buf) {
+    if (fd != newfd) direct::forget(newfd);
     return TRY(kop(KernelOp::Dup2, fd, newfd, ptr(buf.data()), buf.size()));
 }
 
@@ -170,6 +225,8 @@ Result<std::string> fpath(int fd) {
 }
 
 Result<Stat> fstat(int fd) {
+    if (direct::enabled())
+        if (auto r = direct::fstat(fd)) return *r;
     Stat st{};
     TRY(op(Opcode::Fstat, fd, ptr(&st), sizeof st));
     return st;
@@ -212,7 +269,9 @@ Result<size_t> call(int fd, void* payload, size_t len, uint64_t flags, std::span
     for (size_t i = 0; i < meta.size() && i < 3; ++i) m[i] = meta[i];
     return TRY(op(Opcode::Call, fd, ptr(payload), len, flags, ptr(m), std::min<size_t>(meta.size(), 3)));
 }
-Result<void> sendfd(int socket, int fd) { TRY(op(Opcode::Sendfd, socket, fd)); return {}; }
+Result<void> sendfd(int socket, int fd) {
+    direct::forget(fd);
+    TRY(op(Opcode::Sendfd, socket, fd)); return {}; }
 Result<int> recvfd(int socket) { return TRY(op(Opcode::Recvfd, socket)); }
 
 Result<Stat> stat(std::string_view path) {
@@ -324,8 +383,13 @@ Result<std::pair<int, int>> pipe() {
 WaitWord& wake_word() { return Connection::get().shared()->wake; }
 void notify_kernel() { Connection::get().notify_kernel(); }
 void wait_wake(uint32_t seen) { Connection::get().wait_wake(seen); }
+void wait_wake_or(uint32_t seen, WaitWord& other, uint32_t other_seen) {
+    Connection::get().wait_wake_or(seen, other, other_seen);
+}
 
-Result<SchemeSocket> register_scheme(std::string_view name) {
+Result<SchemeSocket> register_scheme(std::string_view name) { return register_scheme(name, 0); }
+
+Result<SchemeSocket> register_scheme(std::string_view name, uint64_t flags) {
     int memfd = memfd_create("redox-scheme", MFD_CLOEXEC);
     if (memfd < 0) return err(ENOMEM_, "memfd_create");
     if (::ftruncate(memfd, kSchemeRegionSize) != 0) { ::close(memfd); return err(ENOMEM_, "ftruncate"); }
@@ -335,7 +399,7 @@ Result<SchemeSocket> register_scheme(std::string_view name) {
     sh->magic = kSchemeMagic;
     sh->arena_offset = kSchemeArenaOffset;
     sh->arena_size = kSchemeArenaSize;
-    auto fd = kop(KernelOp::RegisterScheme, ptr(name.data()), name.size(), uint64_t(memfd));
+    auto fd = kop(KernelOp::RegisterScheme, ptr(name.data()), name.size(), uint64_t(memfd), flags);
     ::close(memfd);
     if (!fd) {
         munmap(p, kSchemeRegionSize);

@@ -1,5 +1,7 @@
 #include "schemes/ring.h"
 
+#include "schemes/direct.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
@@ -33,6 +35,37 @@ bool WaitWord::wait(uint32_t seen, int64_t timeout_ns) {
         if (r != 0 && errno == ETIMEDOUT) ok = false;
     }
     sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    return ok;
+}
+
+bool wait_either(WaitWord& a, uint32_t seen_a, WaitWord& b, uint32_t seen_b, int64_t timeout_ns) {
+    a.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    b.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    bool ok = true;
+    if (a.seq.load(std::memory_order_seq_cst) == seen_a && b.seq.load(std::memory_order_seq_cst) == seen_b) {
+        // Shared (not private) 32-bit futexes: the words live in memfd regions.
+        futex_waitv w[2] = {};
+        w[0].val = seen_a;
+        w[0].uaddr = reinterpret_cast<uint64_t>(&a.seq);
+        w[0].flags = FUTEX_32;
+        w[1].val = seen_b;
+        w[1].uaddr = reinterpret_cast<uint64_t>(&b.seq);
+        w[1].flags = FUTEX_32;
+        timespec ts{};
+        const timespec* tsp = nullptr;
+        if (timeout_ns >= 0) {
+            // futex_waitv takes an absolute CLOCK_MONOTONIC deadline.
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            int64_t ns = ts.tv_nsec + timeout_ns % 1'000'000'000;
+            ts.tv_sec += timeout_ns / 1'000'000'000 + ns / 1'000'000'000;
+            ts.tv_nsec = ns % 1'000'000'000;
+            tsp = &ts;
+        }
+        long r = syscall(SYS_futex_waitv, w, 2, 0, tsp, CLOCK_MONOTONIC);
+        if (r < 0 && errno == ETIMEDOUT) ok = false;
+    }
+    b.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    a.sleepers.fetch_sub(1, std::memory_order_seq_cst);
     return ok;
 }
 

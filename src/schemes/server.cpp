@@ -1,6 +1,13 @@
 #include "schemes/server.h"
 
+#include "schemes/direct_client.h"
+
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace redox {
 
@@ -102,6 +109,14 @@ bool SchemeServer::handle(const Sqe& sqe, bool parked) {
         }
     };
 
+    if (sqe.opcode == uint8_t(DirectOp::Grant)) {
+        direct_grant(sqe);
+        return true;
+    }
+    if (sqe.opcode == uint8_t(DirectOp::Revoke)) {
+        direct_revoke(uint32_t(a[0]));
+        return true;
+    }
     switch (Opcode(sqe.opcode)) {
     case Opcode::Open:
         set_open(open(str(a[0], a[1]), a[2], uint16_t(a[3]), ctx));
@@ -216,7 +231,8 @@ bool SchemeServer::poll_once() {
         any = true;
         handle(*sqe, false);
     }
-    if ((any || m_retry) && !m_parked.empty()) {
+    bool direct = !m_direct.empty() && poll_direct();
+    if ((any || direct || m_retry) && !m_parked.empty()) {
         m_retry = false;
         size_t n = m_parked.size();
         for (size_t i = 0; i < n && !m_parked.empty(); ++i) {
@@ -224,32 +240,187 @@ bool SchemeServer::poll_once() {
             m_parked.pop_front();
             if (!handle(sqe, true)) m_parked.push_back(sqe);
         }
+        any = true;  // answers went to the kernel-sim
     }
     if (any) sys::notify_kernel();
-    return any;
+    return any || direct;
 }
 
-Result<void> SchemeServer::attach(std::string_view name) {
-    m_socket = TRY(sys::register_scheme(name));
+Result<void> SchemeServer::attach(std::string_view name, bool direct) {
+    m_socket = TRY(sys::register_scheme(name, direct ? REGISTER_DIRECT : 0));
     return {};
 }
 
+namespace {
+
+uint64_t mono_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+// After direct work a daemon spins this long before it sleeps, so a client's
+// next request costs no wake-up (REDOX_SIM_DIRECT_SPIN_US, as the client).
+uint64_t daemon_spin_ns() {
+    static const uint64_t ns = [] {
+        if (const char* s = std::getenv("REDOX_SIM_DIRECT_SPIN_US")) return uint64_t(std::strtoull(s, nullptr, 10) * 1000);
+        return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? uint64_t(50'000) : uint64_t(0);
+    }();
+    return ns;
+}
+
+} // namespace
+
+SchemeServer::DirectChannel::~DirectChannel() {
+    if (region) munmap(region, kDirectRegionSize);
+}
+
+void SchemeServer::direct_grant(const Sqe& sqe) {
+    const uint32_t id = uint32_t(sqe.args[0]);
+    auto fds = sys::direct::accept(id, false);
+    if (!fds) return;  // the kernel-sim dropped it already
+    void* p = mmap(nullptr, kDirectRegionSize, PROT_READ | PROT_WRITE, MAP_SHARED, fds->first, 0);
+    if (!m_bell) {
+        void* b = mmap(nullptr, sizeof(DirectBell), PROT_READ | PROT_WRITE, MAP_SHARED, fds->second, 0);
+        if (b != MAP_FAILED) m_bell = static_cast<DirectBell*>(b);
+    }
+    ::close(fds->first);
+    ::close(fds->second);
+    auto* region = p == MAP_FAILED ? nullptr : static_cast<DirectRegion*>(p);
+    if (!region || !m_bell || region->magic != kDirectMagic || region->id != id) {
+        if (region) munmap(region, kDirectRegionSize);
+        (void)sys::direct::accept(id, true);  // the client goes back to the kernel path
+        return;
+    }
+    auto ch = std::make_unique<DirectChannel>();
+    ch->id = id;
+    ch->region = region;
+    ch->number = sqe.args[1];
+    ch->fd_flags = sqe.args[2];
+    ch->positioned = sqe.args[3] != 0;
+    ch->ctx = CallerCtx{uint32_t(sqe.caller), uint32_t(sqe.args[5]), uint32_t(sqe.args[5] >> 32)};
+    m_direct[id] = std::move(ch);
+}
+
+void SchemeServer::direct_revoke(uint32_t id) {
+    auto it = m_direct.find(id);
+    if (it == m_direct.end()) return;
+    DirectChannel& ch = *it->second;
+    // Answer what the client queued before it saw the revocation; then it
+    // knows that whatever is still unanswered never ran.
+    while (serve_direct(ch)) {}
+    ch.region->daemon_closed.store(1, std::memory_order_seq_cst);
+    ch.region->client_wake.wake();
+    m_direct.erase(it);
+}
+
+bool SchemeServer::direct_queued() const {
+    for (auto& [id, ch] : m_direct)
+        if (!ch->region->sq.empty()) return true;
+    return false;
+}
+
+bool SchemeServer::poll_direct() {
+    bool any = false;
+    for (auto& [id, ch] : m_direct)
+        while (serve_direct(*ch)) any = true;
+    if (any) {
+        m_retry = true;  // a direct write or read may unblock parked requests
+        m_direct_work = true;
+    }
+    return any;
+}
+
+bool SchemeServer::serve_direct(DirectChannel& ch) {
+    auto sqe = ch.region->sq.pop();
+    if (!sqe) return false;
+    Cqe c = handle_direct(ch, *sqe);
+    // A client that does not reap its answers loses them; the daemon never waits for it.
+    (void)ch.region->cq.push(c);
+    ch.region->client_wake.wake();
+    return true;
+}
+
+Cqe SchemeServer::handle_direct(DirectChannel& ch, const Sqe& sqe) {
+    Cqe c{};
+    c.tag = sqe.tag;
+    auto answer = [&](auto&& r) {
+        if (r) c.result = uint64_t(*r);
+        else c.result = mux_error(r.error().errnum == EINTR_ ? EIO_ : r.error().errnum);
+        return c;
+    };
+    auto fail = [&](int e) {
+        c.result = mux_error(e);
+        return c;
+    };
+    const uint32_t cancel = ch.region->cancel_tag.load(std::memory_order_seq_cst);
+    if (cancel != 0 && sqe.tag <= cancel) return fail(EINTR_);
+    const uint64_t off = sqe.args[1], len = sqe.args[2];
+    if (len > kDirectArenaSize || off > kDirectArenaSize - len) return fail(EFAULT_);
+    uint8_t* buf = reinterpret_cast<uint8_t*>(ch.region) + kDirectArenaOffset + off;
+    const uint64_t pos = ch.positioned ? sqe.args[3] : ~uint64_t(0);
+    const uint64_t mode = ch.fd_flags & O_ACCMODE_;
+    switch (Opcode(sqe.opcode)) {
+    case Opcode::Read:
+        if (mode == O_WRONLY_) return fail(EBADF_);
+        return answer(read(ch.number, std::span<uint8_t>(buf, len), pos, ch.fd_flags, ch.ctx));
+    case Opcode::Write:
+        if (mode == O_RDONLY_) return fail(EBADF_);
+        return answer(write(ch.number, std::span<const uint8_t>(buf, len), pos, ch.fd_flags, ch.ctx));
+    case Opcode::Fsize:
+        return answer(fsize(ch.number));
+    case Opcode::Fstat: {
+        if (len < sizeof(Stat)) return fail(EFAULT_);
+        Stat st{};
+        auto r = fstat(ch.number, st);
+        if (!r) return fail(r.error().errnum);
+        std::memcpy(buf, &st, sizeof st);
+        c.result = 0;
+        return c;
+    }
+    default:
+        return fail(ENOSYS_);
+    }
+}
+
 Result<void> SchemeServer::serve(std::string_view name, std::function<void()> ready) {
-    TRY(attach(name));
+    const bool direct = direct_io() && sys::direct::enabled();
+    TRY(attach(name, direct));
     if (ready) ready();
     auto& wake = sys::wake_word();
+    auto& requests = m_socket.shared->requests;
     const uint32_t budget = spin_budget();
+    const uint64_t direct_spin = direct ? daemon_spin_ns() : 0;
+    uint64_t last_direct = 0;
     for (;;) {
         uint32_t seen = wake.seq.load(std::memory_order_seq_cst);
-        if (poll_once()) continue;
+        uint32_t bell_seen = m_bell ? m_bell->word.seq.load(std::memory_order_seq_cst) : 0;
+        bool any = poll_once();
+        if (m_direct_work) {
+            m_direct_work = false;
+            last_direct = mono_ns();
+        }
+        if (any) continue;
         bool got = false;
         for (uint32_t i = 0; i < budget; ++i) {
-            if (!m_socket.shared->requests.empty()) { got = true; break; }
+            if (!requests.empty()) { got = true; break; }
             cpu_relax();
         }
         if (got) continue;
+        if (last_direct && !m_direct.empty()) {
+            // Spin for the client's next direct request; yield now and then
+            // in case the client waits for this core.
+            uint64_t idle = mono_ns() - last_direct;
+            if (idle < direct_spin) {
+                for (int i = 0; i < 64 && requests.empty() && !direct_queued(); ++i) cpu_relax();
+                if (idle / 4000 != (mono_ns() - last_direct) / 4000 && requests.empty() && !direct_queued())
+                    sched_yield();
+                continue;
+            }
+        }
         if (detached()) return {};  // kernel tore the scheme down
-        sys::wait_wake(seen);
+        if (m_bell) sys::wait_wake_or(seen, m_bell->word, bell_seen);
+        else sys::wait_wake(seen);
     }
 }
 

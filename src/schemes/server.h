@@ -9,6 +9,7 @@
 // parked request answers it with ECANCELED (the kernel turns that into EINTR).
 #pragma once
 
+#include "schemes/direct.h"
 #include "schemes/error.h"
 #include "schemes/libredox.h"
 #include "schemes/protocol.h"
@@ -16,6 +17,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -67,6 +70,14 @@ public:
     virtual Result<int> on_recvfd(uint64_t id, const CallerCtx& ctx);
     virtual void on_close(uint64_t id);
 
+    // Opt in to direct channels (direct.h): the kernel-sim may then hand
+    // clients of this scheme a private ring per fd for read, write, fstat and
+    // fsize, served by serve() beside the scheme ring. A scheme may opt in when
+    // those operations never depend on who else holds the fd (the kernel-sim
+    // grants only unshared fds) and it can answer them without blocking
+    // (EWOULDBLOCK_ sends the client back to the kernel path).
+    virtual bool direct_io() const { return false; }
+
     // Raise events on a file (SendFevent), e.g. after data arrives.
     void post_fevent(uint64_t id, uint32_t flags);
     // Re-run parked requests (call after a state change made outside a request).
@@ -77,7 +88,7 @@ public:
     Result<void> serve(std::string_view name, std::function<void()> ready = {});
     // For daemons with their own loop: register `name`, then call poll_once()
     // and sleep on sys::wake_word() themselves.
-    Result<void> attach(std::string_view name);
+    Result<void> attach(std::string_view name) { return attach(name, false); }
     // True once the kernel has torn the scheme down (the loop should end).
     bool detached() const { return m_socket.shared && m_socket.shared->magic != kSchemeMagic; }
     // Handle everything queued, then return (for daemons with their own loop).
@@ -88,16 +99,33 @@ public:
     static size_t put_path(std::span<uint8_t> buf, std::string_view path);
 
 private:
-    struct Parked {
-        Sqe sqe;
+    struct DirectChannel {
+        uint32_t id = 0;
+        DirectRegion* region = nullptr;
+        uint64_t number = 0;
+        uint64_t fd_flags = 0;
+        bool positioned = false;
+        CallerCtx ctx;
+        ~DirectChannel();
     };
+    Result<void> attach(std::string_view name, bool direct);
     bool handle(const Sqe& sqe, bool parked);
+    void direct_grant(const Sqe& sqe);
+    void direct_revoke(uint32_t id);
+    bool poll_direct();
+    // Answers one direct request; false when the channel has nothing queued.
+    bool serve_direct(DirectChannel& ch);
+    Cqe handle_direct(DirectChannel& ch, const Sqe& sqe);
+    bool direct_queued() const;
     void respond(const Cqe& cqe);
     uint8_t* arena(uint64_t offset, uint64_t len);
 
     sys::SchemeSocket m_socket{-1, nullptr};
     std::deque<Sqe> m_parked;
     bool m_retry = false;
+    std::map<uint32_t, std::unique_ptr<DirectChannel>> m_direct;
+    DirectBell* m_bell = nullptr;
+    bool m_direct_work = false;  // poll_direct answered something since the loop last looked
 };
 
 // Helper for getdents implementations: appends records while they fit.

@@ -1,6 +1,7 @@
 // simtest: checks of the personality run inside a sim, one per subcommand.
 // Each prints "ok NAME" on success or "FAIL NAME: why" and exits 1. The
 // integration suite boots a sim with `--exec "simtest NAME"`.
+#include "schemes/direct_client.h"
 #include "schemes/libredox.h"
 #include "schemes/server.h"
 #include "sim_check.h"
@@ -12,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <unistd.h>
 
 using namespace redox;
 using namespace simcheck;
@@ -123,6 +125,8 @@ void t_faults() {
     must(sys::close(f), "close");
 }
 
+void expect_no_channels(const std::string& why);
+
 // Virtual time: a 30 s sleep ends at once on the host, 30 s later on the sim's clocks.
 void t_vtime() {
     auto clock_ns = [](const char* path) {
@@ -143,6 +147,7 @@ void t_vtime() {
     must(sys::write_all(t, "advance 5000000000"), "advance 5 s");
     uint64_t m2 = clock_ns("/scheme/time/4");
     expect(m2 - m1 >= 5'000'000'000ull, "advance moved the clock");
+    expect_no_channels("under virtual time");
 }
 
 void t_zero() {
@@ -415,6 +420,7 @@ void t_sendfd() {
     must(sys::waitpid(d, 0), "reap");
 }
 
+
 // Root file system checks (RedoxFS by default, ramfs with --root ramfs): links,
 // large and sparse files, unlink while open, directories with many entries, fmap.
 std::string pattern(size_t n, uint32_t seed) {
@@ -439,6 +445,213 @@ void put(const std::string& path, std::string_view data, uint16_t mode = 0644) {
     must(sys::write_all(fd, data), "write " + path);
     must(sys::close(fd), "close " + path);
 }
+
+// Direct channels (schemes/direct.h). A scheme that opts in: each handle is a
+// byte queue (write appends, read takes; empty: EWOULDBLOCK_); after a write
+// of "slow" every read sleeps 5 s inside the daemon.
+class LoopScheme : public SchemeServer {
+public:
+    bool direct_io() const override { return true; }
+    Result<OpenResult> open(std::string_view, uint64_t, uint16_t, const CallerCtx&) override {
+        m_queues[m_next];
+        return OpenResult{m_next++, 0};
+    }
+    Result<size_t> read(uint64_t id, std::span<uint8_t> buf, uint64_t, uint64_t, const CallerCtx&) override {
+        if (m_slow) {
+            usleep(5'000'000);
+            return 0;
+        }
+        auto& q = m_queues[id];
+        if (q.empty()) return err(EWOULDBLOCK_);
+        size_t n = std::min(buf.size(), q.size());
+        std::memcpy(buf.data(), q.data(), n);
+        q.erase(0, n);
+        return n;
+    }
+    Result<size_t> write(uint64_t id, std::span<const uint8_t> buf, uint64_t, uint64_t, const CallerCtx&) override {
+        std::string_view s(reinterpret_cast<const char*>(buf.data()), buf.size());
+        if (s == "slow") m_slow = true;
+        else m_queues[id].append(s);
+        return buf.size();
+    }
+    Result<void> fstat(uint64_t id, Stat& st) override {
+        st.st_mode = MODE_FILE | 0600;
+        st.st_size = m_queues[id].size();
+        return {};
+    }
+    void on_close(uint64_t id) override { m_queues.erase(id); }
+
+private:
+    std::map<uint64_t, std::string> m_queues;
+    uint64_t m_next = 1;
+    bool m_slow = false;
+};
+
+int start_loop(const std::string& name) {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int pid = spawn_self({"child-loop", name}, {{0, 0}, {1, 1}, {2, 2}, {3, w}});
+    must(sys::close(w), "close");
+    char c;
+    expect(must(sys::read(r, &c, 1), "loop daemon ready") == 1, "loop daemon readiness");
+    must(sys::close(r), "close");
+    return pid;
+}
+
+// Two routed round trips on a loop handle: the second answer offers a
+// channel, the next call (an fstat) takes it. Returns the fd.
+int loop_channel(const std::string& path) {
+    int fd = must(sys::open(path, O_RDWR_), "open " + path);
+    auto before = sys::direct_stats();
+    must(sys::write_all(fd, "ab"), "routed write");
+    char b[2];
+    expect(must(sys::read(fd, b, 2), "routed read") == 2 && !std::memcmp(b, "ab", 2), "routed read data");
+    expect(must(sys::fstat(fd), "fstat").st_size == 0, "fstat of an empty queue");
+    auto after = sys::direct_stats();
+    expect(after.attached == before.attached + 1 && after.ops == before.ops + 1,
+           "the call after two routed transfers went through a channel");
+    return fd;
+}
+
+void t_direct() {
+    // Large transfers through the root file system's channel, byte-exact.
+    const std::string data = pattern((3u << 20) + 12345, 7);
+    int fd = must(sys::open("/tmp/direct.bin", O_CREAT_ | O_RDWR_ | O_TRUNC_, 0644), "create");
+    auto s0 = sys::direct_stats();
+    for (size_t off = 0; off < data.size();)
+        off += must(sys::write(fd, data.data() + off, std::min<size_t>(data.size() - off, 700'001)), "write");
+    auto s1 = sys::direct_stats();
+    expect(s1.attached == s0.attached + 1, "one channel for the file from the third write on");
+    expect(s1.ops >= s0.ops + 3, "the later writes went direct");
+    expect(must(sys::fstat(fd), "fstat").st_size == data.size(), "size after direct writes");
+    expect(must(sys::lseek(fd, 0, 0), "rewind") == 0, "SEEK_SET on the channel");
+    std::string back(data.size(), '\0');
+    size_t got = 0;
+    while (got < data.size()) {
+        size_t n = must(sys::read(fd, back.data() + got, std::min<size_t>(196'611, data.size() - got)), "read");
+        if (n == 0) break;
+        got += n;
+    }
+    expect(got == data.size(), "read back " + std::to_string(got) + " bytes");
+    expect(back == data, "direct reads are byte-exact");
+    char b[16];
+    expect(must(sys::read(fd, b, sizeof b), "read at end") == 0, "EOF through the channel");
+    expect(must(sys::pread(fd, b, 16, 1'000'003), "pread") == 16 && !std::memcmp(b, data.data() + 1'000'003, 16),
+           "direct pread");
+    expect(must(sys::lseek(fd, -10, 2), "lseek end") == data.size() - 10, "SEEK_END through the channel");
+    must(sys::lseek(fd, 100, 0), "lseek");
+    auto s2 = sys::direct_stats();
+    expect(s2.ops >= s1.ops + 20, "the reads went direct");
+
+    // dup: the description is shared now; the channel is revoked and both
+    // fds go on from one position.
+    int d = must(sys::dup(fd), "dup");
+    expect(must(sys::read(fd, b, 8), "read after dup") == 8 && !std::memcmp(b, data.data() + 100, 8), "read after dup");
+    expect(must(sys::read(d, b, 8), "read dup") == 8 && !std::memcmp(b, data.data() + 108, 8),
+           "the dup continues at the shared position");
+    expect(sys::direct_stats().ops == s2.ops, "no direct operation after the dup");
+    must(sys::close(d), "close dup");
+    must(sys::close(fd), "close");
+
+    // spawn: a child inheriting the fd reads from the shared position and the
+    // parent goes on after it, on the kernel path.
+    fd = must(sys::open("/tmp/direct.bin", O_RDONLY_), "open");
+    for (int i = 0; i < 3; ++i) must(sys::read(fd, b, 16), "read");
+    auto s3 = sys::direct_stats();
+    expect(s3.attached == s2.attached + 1 && s3.ops == s2.ops + 1, "the third read went direct");
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int child = spawn_self({"child-read-fd3", "16"}, {{0, 0}, {1, w}, {2, 2}, {3, fd}});
+    must(sys::close(w), "close");
+    std::string theirs = must(sys::read_all(r), "child output");
+    must(sys::waitpid(child, 0), "reap");
+    expect(theirs == data.substr(48, 16), "the child read from the shared position");
+    s3 = sys::direct_stats();  // the spawn read the program through a channel of its own
+    expect(must(sys::read(fd, b, 16), "read after spawn") == 16 && !std::memcmp(b, data.data() + 64, 16),
+           "the parent continues after the child");
+    expect(sys::direct_stats().ops == s3.ops, "no direct operation on the fd after the spawn");
+    must(sys::close(fd), "close");
+
+    // fcntl F_SETFL revokes too; zero gets a channel of its own.
+    int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    for (int i = 0; i < 4; ++i) {
+        std::memset(b, 'x', sizeof b);
+        must(sys::read(z, b, 8), "read zero");
+        expect(std::all_of(b, b + 8, [](char c) { return c == 0; }) && b[8] == 'x', "zero reads 8 zeros");
+    }
+    auto s4 = sys::direct_stats();
+    expect(s4.attached == s3.attached + 1 && s4.ops == s3.ops + 2, "zero reads went direct");
+    must(sys::fcntl(z, F_SETFL_, O_NONBLOCK_), "fcntl setfl");
+    must(sys::read(z, b, 8), "read zero");
+    expect(sys::direct_stats().ops == s4.ops, "no direct read after F_SETFL");
+    must(sys::close(z), "close");
+    must(sys::unlink("/tmp/direct.bin"), "unlink");
+}
+
+// A signal interrupts a read that blocks after the fd got its channel: the
+// daemon answers EWOULDBLOCK on the channel, the read waits on the kernel
+// path, and SIGINT ends it with EINTR.
+void t_direct_signal() {
+    int daemon = start_loop("loop1");
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int reader = spawn_self({"child-loop-sigint", "/scheme/loop1"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::close(w), "close");
+    char o;
+    expect(must(sys::read(r, &o, 1), "reader ready") == 1 && o == 'o', "the reader has a channel");
+    must(sys::sleep_ns(200'000'000), "sleep");
+    must(sys::kill(reader, SIGINT), "SIGINT the reader");
+    std::string got = must(sys::read_all(r), "reader output");
+    expect(got == "errno 4 ops 3", "interrupted reader said '" + got + "', expected EINTR after 3 direct ops");
+    must(sys::waitpid(reader, 0), "reap");
+    must(sys::kill(daemon, SIGKILL), "kill");
+    must(sys::waitpid(daemon, 0), "reap");
+}
+
+// Either side dying: a client waiting on a daemon killed mid-request gets EIO
+// at once; a client killed while holding a channel leaves the daemon serving.
+void t_direct_crash() {
+    int daemon = start_loop("loop2");
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int reader = spawn_self({"child-loop-slow", "/scheme/loop2"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::close(w), "close");
+    char o;
+    expect(must(sys::read(r, &o, 1), "reader ready") == 1 && o == 'o', "the reader has a channel");
+    must(sys::sleep_ns(200'000'000), "sleep");  // the daemon is inside the slow read
+    auto t0 = std::chrono::steady_clock::now();
+    must(sys::kill(daemon, SIGKILL), "kill -9 the daemon");
+    must(sys::waitpid(daemon, 0), "reap daemon");
+    std::string got = must(sys::read_all(r), "reader output");
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    expect(got == "errno 5", "reader of a killed daemon said '" + got + "', expected EIO");
+    expect(waited < 3, "the reader waited " + std::to_string(waited) + " s for its EIO");
+    must(sys::waitpid(reader, 0), "reap reader");
+
+    daemon = start_loop("loop3");
+    auto [r2, w2] = must(sys::pipe(), "pipe");
+    int holder = spawn_self({"child-loop-hold", "/scheme/loop3"}, {{0, 0}, {1, w2}, {2, 2}});
+    must(sys::close(w2), "close");
+    expect(must(sys::read(r2, &o, 1), "holder ready") == 1 && o == 'o', "the holder has a channel");
+    must(sys::kill(holder, SIGKILL), "kill -9 the client");
+    must(sys::waitpid(holder, 0), "reap client");
+    must(sys::close(r2), "close");
+    int fd = loop_channel("/scheme/loop3");
+    must(sys::write_all(fd, "direct"), "direct write");
+    char b[8];
+    expect(must(sys::read(fd, b, 8), "direct read") == 6 && !std::memcmp(b, "direct", 6), "the daemon serves on");
+    must(sys::close(fd), "close");
+    must(sys::kill(daemon, SIGKILL), "kill");
+    must(sys::waitpid(daemon, 0), "reap");
+}
+
+// With channels off (virtual time, REDOX_SIM_DIRECT=0) reads stay on the kernel path.
+void expect_no_channels(const std::string& why) {
+    int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    char b[8];
+    for (int i = 0; i < 6; ++i) must(sys::read(z, b, sizeof b), "read zero");
+    must(sys::close(z), "close");
+    auto st = sys::direct_stats();
+    expect(st.attached == 0 && st.ops == 0, "a direct channel " + why);
+}
+
+void t_direct_off() { expect_no_channels("with REDOX_SIM_DIRECT=0"); }
 
 void t_rootfs() {
     must(sys::close(must(sys::open("/tmp/rfs", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir")), "close");
@@ -670,6 +883,40 @@ int main(int argc, char** argv) {
         std::memcpy(m->data(), "child", 6);
         sys::exit(0);
     }
+    if (g_name == "child-loop") {
+        LoopScheme s;
+        (void)s.serve(a2, [] { (void)sys::write_all(3, "r"); (void)sys::close(3); });
+        sys::exit(0);
+    }
+    if (g_name == "child-read-fd3") {
+        std::string buf(std::atoi(a2.c_str()), '\0');
+        auto n = sys::read(3, buf.data(), buf.size());
+        if (n) (void)sys::write_all(1, buf.substr(0, *n));
+        sys::exit(n ? 0 : 1);
+    }
+    if (g_name == "child-loop-sigint" || g_name == "child-loop-slow" || g_name == "child-loop-hold") {
+        if (g_name == "child-loop-sigint") signal(SIGINT, [](int) {});
+        int fd = loop_channel(a2);
+        if (g_name == "child-loop-sigint") {
+            must(sys::write_all(fd, "cd"), "direct write");
+            char b[2];
+            expect(must(sys::read(fd, b, 2), "direct read") == 2 && !std::memcmp(b, "cd", 2), "direct read data");
+        } else {
+            must(sys::write_all(fd, g_name == "child-loop-slow" ? "slow" : "xy"), "direct write");
+        }
+        uint64_t ops = sys::direct_stats().ops;
+        (void)sys::write_all(1, "o");  // the parent may now interrupt or kill
+        if (g_name == "child-loop-hold") {
+            (void)sys::sleep_ns(30'000'000'000ull);
+            sys::exit(0);
+        }
+        char c;
+        auto r = sys::read(fd, &c, 1);
+        std::string out = r ? std::string("read ok") : "errno " + std::to_string(r.error().errnum);
+        if (g_name == "child-loop-sigint") out += " ops " + std::to_string(ops);
+        (void)sys::write_all(1, out);
+        sys::exit(0);
+    }
     if (g_name == "child-read" || g_name == "child-read-sigint") {
         if (g_name == "child-read-sigint") signal(SIGINT, [](int) {});
         auto fd = sys::open(a2, O_RDONLY_);
@@ -685,6 +932,8 @@ int main(int argc, char** argv) {
         {"namespace", t_namespace}, {"fmap", t_fmap}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
+        {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
+        {"direct-off", t_direct_off},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
         {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full},

@@ -36,6 +36,8 @@ public:
         : m_name(std::move(name)), m_fs(std::move(fs)), m_set_durable(std::move(set_durable)) {}
 
     Result<OpenResult> open(std::string_view path, uint64_t flags, uint16_t mode, const CallerCtx& ctx) override;
+    // Reads, writes and fstat never block and ignore who else holds the fd.
+    bool direct_io() const override { return true; }
     Result<size_t> read(uint64_t id, std::span<uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx& ctx) override;
     Result<size_t> write(uint64_t id, std::span<const uint8_t> buf, uint64_t offset, uint64_t fd_flags, const CallerCtx& ctx) override;
     Result<uint64_t> fsize(uint64_t id) override;
