@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Real VFIO against QEMU's emulated devices. Boots a small Linux guest (QEMU, software
+# emulation, emulated intel-iommu with interrupt remapping), binds QEMU's e1000, NVMe,
+# AHCI and qemu-xhci (+ usb-kbd) to vfio-pci, and runs this build's redox-sim inside
+# it (the host's / shared read-only over 9p, a scratch directory shared read-write)
+# with `boot --vfio` for each device:
+#   - e1000d: link up, an ARP request for QEMU's user-network gateway goes out and
+#     the gateway's ARP reply comes back;
+#   - nvmed, ahcid: the sim boots from a RedoxFS image on the QEMU disk
+#     (--root disk=...) and writes a file that `redox-sim fs cat` reads on the host
+#     after the guest powered off;
+#   - xhcid enumerates QEMU's usb-kbd and usb-mouse; key presses and mouse motion
+#     typed through QEMU's monitor reach inputd (inputdump) through usbhidd.
+# One PASS/FAIL line per check, then `N passed, M failed`; exit 1 on any failure.
+#
+# usage: qemu_vfio.sh REDOX_SIM COREUTILS
+# Needs root (apt-get, the guest chroots into this host's /). Installs what is missing:
+# qemu-system-x86, busybox-static, cpio, kmod; Debian's kernel image is downloaded and
+# unpacked (not installed) into ${XDG_CACHE_HOME:-~/.cache}/redox-sim/vfio-kernel.
+# REDOX_VFIO_KEEP=1 keeps the scratch directory (logs, disk images) and prints it.
+# REDOX_VFIO_BENCH=PATH (a release bench-drivers) also measures, after the checks,
+# 4 KiB random reads on QEMU's NVMe: nvmed's core over VFIO at QD1 and QD32, then
+# O_DIRECT pread through the guest kernel's nvme driver on the same device.
+set -uo pipefail
+SIM="$(realpath "${1:?usage: qemu_vfio.sh REDOX_SIM COREUTILS}")"
+COREUTILS="$(realpath "${2:?usage: qemu_vfio.sh REDOX_SIM COREUTILS}")"
+here="$(cd "$(dirname "$0")" && pwd)"
+die() { echo "qemu_vfio: $*" >&2; exit 2; }
+if [ "$(id -u)" != 0 ]; then
+  echo "qemu_vfio: needs root: it installs packages and the guest chroots into the host's /" >&2
+  exit "${REDOX_VFIO_NOT_ROOT_STATUS:-2}"  # 77 under meson: skipped, not passed
+fi
+[ -x "$SIM" ] || die "$SIM: not an executable"
+[ -x "$COREUTILS" ] || die "$COREUTILS: not an executable"
+
+passn=0 failn=0
+check() { # NAME STATUS DETAIL
+  if [ "$2" = 0 ]; then passn=$((passn+1)); echo "PASS $1"; else failn=$((failn+1)); echo "FAIL $1: $3"; fi
+}
+secs() { echo "$(( $1 / 1000 )).$(printf %03d $(( $1 % 1000 )))"; }
+now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
+t_start=$(now_ms)
+
+# 1. Packages: QEMU, a static busybox for the initramfs, kmod for modinfo/depmod.
+need=()
+for p in qemu-system-x86 busybox-static cpio kmod; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "qemu_vfio: installing ${need[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
+    >/dev/null || die "apt-get install ${need[*]} failed"
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing after installing qemu-system-x86"
+
+# 2. The guest kernel: Debian's linux-image, unpacked into a cache outside the tree.
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/redox-sim/vfio-kernel"
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+[ -n "$kpkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+kver=${kpkg#linux-image-}
+kdir="$cache/$kver"
+if [ ! -e "$kdir/boot/vmlinuz-$kver" ]; then
+  echo "qemu_vfio: downloading and unpacking $kpkg into $kdir"
+  rm -rf "$kdir" "$cache/deb" && mkdir -p "$cache/deb" || die "cannot create $cache"
+  (cd "$cache/deb" && apt-get download -q "$kpkg" >/dev/null 2>&1) || die "apt-get download $kpkg failed"
+  dpkg-deb -x "$cache"/deb/"$kpkg"_*.deb "$kdir.part" && depmod -b "$kdir.part" "$kver" \
+    && mv "$kdir.part" "$kdir" || die "unpacking $kpkg failed"
+  rm -rf "$cache/deb"
+fi
+
+# 3. Scratch directory: shared read-write with the guest at the same path.
+work="$(mktemp -d /tmp/redox-vfio.XXXXXX)"
+if [ "${REDOX_VFIO_KEEP:-0}" = 1 ]; then echo "qemu_vfio: scratch directory $work"
+else trap 'rm -rf "$work"' EXIT; fi
+mkdir -p "$work/net" "$work/initramfs"/{bin,lib/modules,proc,sys,dev,mnt/host}
+
+# The initramfs: busybox, the vfio and 9p modules, an /init that binds the devices
+# to vfio-pci, mounts the host and runs guest.sh in a chroot of the host's /.
+ir="$work/initramfs"
+cp /bin/busybox "$ir/bin/busybox"
+mods="irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci netfs fscache 9pnet virtio_ring virtio
+virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet_virtio 9p"
+for m in $mods; do
+  f=$(modinfo -b "$kdir" -k "$kver" -F filename "$m" 2>/dev/null) || die "module $m missing from $kpkg"
+  case "$f" in
+    *.ko) cp "$f" "$ir/lib/modules/$m.ko" ;;
+    *.ko.xz) xz -dc "$f" > "$ir/lib/modules/$m.ko" ;;
+    *) die "module $m: unsupported file $f" ;;
+  esac
+done
+echo $mods > "$ir/lib/modules/order"
+bench="${REDOX_VFIO_BENCH:+$(realpath "$REDOX_VFIO_BENCH")}"
+if [ -n "$bench" ]; then
+  # The kernel's nvme driver and what it needs, for the pread baseline (built-in ones are skipped).
+  nvme_mods=""
+  for m in crct10dif_common crc-t10dif crct10dif_generic crc64 crc64-rocksoft crc64_rocksoft_generic t10-pi nvme-core nvme; do
+    f=$(modinfo -b "$kdir" -k "$kver" -F filename "$m" 2>/dev/null) || continue
+    case "$f" in *.ko) cp "$f" "$ir/lib/modules/$m.ko" && nvme_mods="$nvme_mods $m" ;; esac
+  done
+  echo $nvme_mods > "$ir/lib/modules/nvme-order"
+fi
+devices="0000:00:02.0 0000:00:03.0 0000:00:04.0 0000:00:05.0"
+cat > "$ir/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+for m in \$(cat /lib/modules/order); do insmod /lib/modules/\$m.ko || echo "GUEST insmod \$m failed"; done
+for a in $devices; do
+  echo vfio-pci > /sys/bus/pci/devices/\$a/driver_override
+  [ -e /sys/bus/pci/devices/\$a/driver ] && echo \$a > /sys/bus/pci/devices/\$a/driver/unbind
+  echo \$a > /sys/bus/pci/drivers_probe
+  echo "GUEST bound \$a \$(basename \$(readlink /sys/bus/pci/devices/\$a/driver))"
+done
+h=/mnt/host
+mount -t 9p -o trans=virtio,version=9p2000.L,ro host \$h || echo "GUEST 9p mount of the host failed"
+mount -t proc proc \$h/proc; mount -t sysfs sysfs \$h/sys; mount -t devtmpfs devtmpfs \$h/dev
+mkdir -p \$h/dev/shm \$h/dev/pts; mount -t tmpfs tmpfs \$h/dev/shm; mount -t devpts devpts \$h/dev/pts
+mount -t tmpfs tmpfs \$h/tmp; mount -t tmpfs tmpfs \$h/run
+mkdir -p \$h$work && mount -t 9p -o trans=virtio,version=9p2000.L,cache=mmap work \$h$work || echo "GUEST 9p mount of $work failed"
+echo "GUEST running guest.sh at uptime \$(cut -d' ' -f1 /proc/uptime)s"
+chroot \$h /bin/bash $work/guest.sh
+if [ -e /lib/modules/nvme-order ]; then
+  echo "GUEST bench started at uptime \$(cut -d' ' -f1 /proc/uptime)s"
+  chroot \$h $bench --nvme-vfio 0000:00:03.0 > \$h$work/bench.out 2>&1
+  for m in \$(cat /lib/modules/nvme-order); do insmod /lib/modules/\$m.ko; done
+  echo > /sys/bus/pci/devices/0000:00:03.0/driver_override
+  echo 0000:00:03.0 > /sys/bus/pci/drivers/vfio-pci/unbind
+  echo 0000:00:03.0 > /sys/bus/pci/drivers_probe
+  for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/nvme0n1 ] && break; sleep 1; done
+  chroot \$h $bench --pread-direct /dev/nvme0n1 >> \$h$work/bench.out 2>&1
+fi
+echo "GUEST done at uptime \$(cut -d' ' -f1 /proc/uptime)s"
+poweroff -f
+INIT
+chmod +x "$ir/init"
+(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.cpio.gz" || die "building the initramfs failed"
+
+# What runs in the guest: one sim per scenario; stdout+stderr in NAME.out, status in
+# NAME.rc, seconds in NAME.secs. NAME.started tells the host when to type.
+cat > "$work/guest.sh" <<GUEST
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_CACHE_HOME=/tmp/cache HOME=/root
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+run() { # NAME SIM-ARGS...
+  local name=\$1; shift
+  local t0=\$(cut -d' ' -f1 /proc/uptime)
+  echo "GUEST \$name started" > /dev/console
+  touch "$work/\$name.started"
+  timeout 280 "$SIM" boot --timeout 240 "\$@" > "$work/\$name.out" 2>&1 < /dev/null
+  echo \$? > "$work/\$name.rc"
+  awk -v a=\$t0 -v b=\$(cut -d' ' -f1 /proc/uptime) 'BEGIN { printf "%.2f\n", b - a }' > "$work/\$name.secs"
+  echo "GUEST \$name finished: status \$(cat "$work/\$name.rc") after \$(cat "$work/\$name.secs") s" > /dev/console
+}
+net=/scheme/network.pci-00-02.0 usb=/scheme/usb.pci-00-05.0
+run nic-usb --vfio 0000:00:02.0 --vfio 0000:00:05.0 --share "$work/net" \\
+  --exec "netframe mac \$net" --exec "netframe send \$net /scheme/host/arp.bin" \\
+  --exec "netframe recv \$net /scheme/host/reply.bin" \\
+  --exec "ls \$usb" --exec "cat \$usb/port1/descriptors" --exec "cat \$usb/port2/descriptors" --exec 'inputdump 8'
+run nvme-root --vfio 0000:00:03.0 --root disk=/scheme/disk.pci-00-03.0/0 \\
+  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' --exec 'ps'
+run ahci-root --vfio 0000:00:04.0 --root disk=/scheme/disk.pci-00-04.0/0 \\
+  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' --exec 'ps'
+GUEST
+
+# The ARP request: who has 10.0.2.2 (QEMU's user-network gateway)? tell 10.0.2.15.
+mac=525400123456
+python3 -c 'import sys; open(sys.argv[1], "wb").write(bytes.fromhex(sys.argv[2]).ljust(60, b"\0"))' "$work/net/arp.bin" \
+  "ffffffffffff${mac}0806""000108000604""0001${mac}0a00020f""0000000000000a000202" || die "cannot write $work/net/arp.bin"
+
+# RedoxFS roots for the two disks: a tree without a shell (the --exec lines run as
+# plain commands), as in the drivers test against the models.
+tree="$work/tree"
+mkdir -p "$tree/usr/bin" "$tree/etc" "$tree/tmp" "$tree/root"
+chmod 1777 "$tree/tmp"
+cp "$COREUTILS" "$tree/usr/bin/coreutils"
+for c in echo cat cp ls true ps; do ln -s coreutils "$tree/usr/bin/$c"; done
+echo redox-on-a-vfio-disk > "$tree/etc/hostname"
+mib=$(( $(stat -c %s "$COREUTILS") / 1048576 + 32 ))
+for kind in nvme ahci; do
+  made="$("$SIM" mkfs "$work/$kind.img" --size "${mib}M" 2>&1 && "$SIM" fs ar "$work/$kind.img" "$tree" 2>&1)"
+  check "redoxfs-image-for-$kind" $? "$made"
+  [ -s "$work/$kind.img" ] || truncate -s 64M "$work/$kind.img"  # the other checks still run
+done
+
+# 4. The guest. The monitor socket is where the host types.
+mon="$work/monitor.sock"
+t_vm=$(now_ms)
+timeout 900 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -display none -no-reboot \
+  -serial "file:$work/serial.log" -monitor "unix:$mon,server,nowait" \
+  -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
+  -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 no_timer_check" \
+  -device intel-iommu,intremap=on \
+  -netdev user,id=n0,restrict=on -device e1000,netdev=n0,mac=52:54:00:12:34:56,addr=02.0 \
+  -drive file="$work/nvme.img",if=none,id=nvm,format=raw -device nvme,serial=redoxsim01,drive=nvm,addr=03.0 \
+  -device ahci,id=ahci0,addr=04.0 -drive file="$work/ahci.img",if=none,id=sata,format=raw \
+  -device ide-hd,drive=sata,bus=ahci0.0 \
+  -device qemu-xhci,id=xhci0,addr=05.0 -device usb-kbd,bus=xhci0.0,port=1 -device usb-mouse,bus=xhci0.0,port=2 \
+  -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
+  -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,addr=06.0 \
+  -fsdev local,id=workfs,path="$work",security_model=none,multidevs=remap \
+  -device virtio-9p-pci,fsdev=workfs,mount_tag=work,addr=07.0 \
+  < /dev/null > "$work/qemu.out" 2>&1 &
+qemu=$!
+monitor() { # COMMAND: one line to QEMU's human monitor
+  python3 - "$mon" "$1" <<'PY' 2>/dev/null
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n"); time.sleep(0.05); s.close()
+PY
+}
+# Once inputdump listens, every 0.7 s: type 'a', move the mouse by (5, -3) and
+# press or release its left button. Input before an interrupt endpoint is armed
+# is lost; a later round arrives.
+typed=0
+while kill -0 $qemu 2>/dev/null; do
+  if [ -e "$work/nic-usb.started" ] && [ ! -e "$work/nic-usb.rc" ] && grep -q 'inputdump: ready' "$work/nic-usb.out" 2>/dev/null; then
+    monitor "sendkey a 100" && monitor "mouse_move 5 -3" && monitor "mouse_button $(( (typed + 1) % 2 ))" && typed=$((typed+1))
+  fi
+  sleep 0.7
+done
+wait $qemu; qrc=$?
+vm_ms=$(( $(now_ms) - t_vm ))
+[ $qrc = 0 ] && grep -q '^GUEST done' "$work/serial.log"
+check guest-ran "$?" "qemu status $qrc; $(tail -5 "$work/qemu.out"); serial: $(tail -15 "$work/serial.log")"
+for a in $devices; do
+  grep -q "^GUEST bound $a vfio-pci" "$work/serial.log"; check "bound-to-vfio-pci-$a" $? "$(grep "GUEST bound $a" "$work/serial.log")"
+done
+
+out() { cat "$work/$1.out" 2>/dev/null; }
+rc() { cat "$work/$1.rc" 2>/dev/null || echo none; }
+o="$(out nic-usb)"
+grep -q 'e1000d network.pci-00-02.0: MAC 52:54:00:12:34:56, link up' <<<"$o" && grep -qx '52:54:00:12:34:56' <<<"$o"
+check e1000-mac-link-up $? "status $(rc nic-usb): $o"
+# The reply: ARP (0806), opcode 2, sender 10.0.2.2, addressed to our MAC and IP.
+reply="$(od -An -tx1 -v "$work/net/reply.bin" 2>/dev/null | tr -d ' \n')"
+[ "${reply:0:12}" = "$mac" ] && [ "${reply:24:4}" = 0806 ] && [ "${reply:40:4}" = 0002 ] &&
+  [ "${reply:56:8}" = 0a000202 ] && [ "${reply:64:12}" = "$mac" ] && [ "${reply:76:8}" = 0a00020f ]
+check e1000-arp-to-gateway-answered $? "reply frame: ${reply:-none}; status $(rc nic-usb)"
+grep -q '^interface 0 alt=0 class=03:01:01 boot-keyboard$' <<<"$o" && grep -q '^endpoint 81 interrupt-in' <<<"$o"
+check xhci-enumerates-usb-kbd $? "status $(rc nic-usb): $o"
+grep -q '^key 0x1e press U+61$' <<<"$o"
+check usb-kbd-key-reaches-inputd $? "typed $typed times; status $(rc nic-usb): $o"
+grep -q '^interface 0 alt=0 class=03:01:02 boot-mouse$' <<<"$o"
+check xhci-enumerates-usb-mouse $? "status $(rc nic-usb): $o"
+grep -q '^mouse_relative 5 -3$' <<<"$o" && grep -q '^button [01] 0 0$' <<<"$o"
+check usb-mouse-reaches-inputd $? "moved $typed times; status $(rc nic-usb): $o"
+[ "$(rc nic-usb)" = 0 ]; check nic-usb-sim-exit-0 $? "status $(rc nic-usb): $o"
+
+for kind in nvme ahci; do
+  addr=$([ $kind = nvme ] && echo 03 || echo 04)
+  o="$(out $kind-root)"
+  [ "$(rc $kind-root)" = 0 ] && [ "$(grep -cx redox-on-a-vfio-disk <<<"$o")" = 2 ] && grep -q " ${kind}d\$" <<<"$o"
+  check "redoxfs-root-on-$kind-over-vfio" $? "status $(rc $kind-root): $o"
+  got="$("$SIM" fs cat "$work/$kind.img" /root/note 2>&1)"
+  [ "$got" = redox-on-a-vfio-disk ]; check "redoxfs-write-on-$kind-read-on-host" $? "got: $got"
+done
+
+[ -n "$bench" ] && sed 's/^/qemu_vfio: bench: /' "$work/bench.out"
+echo "qemu_vfio: guest $(secs $vm_ms) s (sims: nic-usb $(cat "$work/nic-usb.secs" 2>/dev/null) s," \
+  "nvme-root $(cat "$work/nvme-root.secs" 2>/dev/null) s, ahci-root $(cat "$work/ahci-root.secs" 2>/dev/null) s)," \
+  "total $(secs $(( $(now_ms) - t_start ))) s"
+echo "$passn passed, $failn failed"
+[ $failn = 0 ]
