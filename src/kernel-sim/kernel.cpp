@@ -158,9 +158,9 @@ Result<void> Kernel::advance_time(uint64_t ns) {
     return {};
 }
 
-// Direct channels are off unless REDOX_SIM_DIRECT=1 until the whole test
-// suite has run with them on; REDOX_SIM_DIRECT=0 keeps them off either way.
-static constexpr bool kDirectByDefault = false;
+// Direct channels are on unless REDOX_SIM_DIRECT=0 keeps them off (to compare
+// or to see every request on the kernel path).
+static constexpr bool kDirectByDefault = true;
 
 bool Kernel::direct_enabled() const {
     static const bool on = [] {
