@@ -5,12 +5,19 @@
 //         carrying the same frames.
 // The models are in-process and synchronous, so these figures are the per-I/O cost
 // of the driver path (rings, doorbells, completions, copies), not of any device.
+//
+// Over real VFIO (tests/vfio/qemu_vfio.sh runs these in its guest, on QEMU's NVMe):
+//   bench-drivers --nvme-vfio 0000:00:03.0   nvmed's core at QD1 and QD32 through vfio-pci
+//   bench-drivers --pread-direct /dev/nvme0n1 the baseline: O_DIRECT pread through the
+//                                             kernel's nvme driver on the same device
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -20,6 +27,7 @@
 #include "model/e1000_model.h"
 #include "model/nvme_model.h"
 #include "nvme/nvme.h"
+#include "vfio/vfio_device.h"
 
 using namespace redox;
 using Clock = std::chrono::steady_clock;
@@ -76,57 +84,99 @@ std::string make_disk() {
     return tmpl;
 }
 
+// 4 KiB random reads at queue depth `depth` over the first `blocks4k` 4 KiB blocks.
+double nvme_iops(nvme::Nvme& ctrl, pci::DmaBuffer& bufs, uint64_t blocks4k, unsigned depth) {
+    std::mt19937_64 rng(7);
+    uint32_t per4k = 4096 / ctrl.namespaces().at(0).block_size;
+    auto lba = [&] { return (rng() % blocks4k) * per4k; };
+    return rate([&] {
+        uint64_t done = 0, issued = 0;
+        const uint64_t batch = 512;
+        for (unsigned t = 0; t < depth; ++t, ++issued)
+            must(ctrl.submit_io(nvme::io::Read, 1, lba(), per4k, bufs.bus_addr(t * 4096), t), "submit");
+        ctrl.kick();
+        while (done < batch) {
+            size_t n = ctrl.poll_io([&](uint64_t tag, Result<void> r) {
+                if (!r)
+                    die("read failed: " + r.error().message());
+                ++done;
+                if (issued < batch) {
+                    must(ctrl.submit_io(nvme::io::Read, 1, lba(), per4k, bufs.bus_addr(tag * 4096), tag), "submit");
+                    ++issued;
+                }
+            });
+            if (n)
+                ctrl.kick();
+            else if (!must(ctrl.wait_io(1000), "wait"))
+                die("nvme completion timed out");
+        }
+        return batch;
+    });
+}
+
+// 4 KiB random preads (QD1) over the first `blocks4k` blocks of fd.
+double pread_iops(int fd, uint64_t blocks4k) {
+    std::mt19937_64 rng(7);
+    void* host = nullptr;
+    if (::posix_memalign(&host, 4096, 4096) != 0)
+        die("posix_memalign");
+    double r = rate([&] {
+        for (int i = 0; i < 256; ++i)
+            if (::pread(fd, host, 4096, static_cast<off_t>((rng() % blocks4k) * 4096)) != 4096)
+                die(std::string("pread: ") + std::strerror(errno));
+        return 256;
+    });
+    std::free(host);
+    return r;
+}
+
 void bench_nvme() {
     std::string path = make_disk();
     auto model = must(pci::NvmeModel::create(path), "nvme model");
     auto ctrl = must(nvme::Nvme::create(*model, {.timeout_ms = 2000, .io_queue_entries = 64}), "nvme driver");
     auto bufs = must(model->alloc_dma(32 * 4096), "DMA buffers");
-    std::mt19937_64 rng(7);
-    auto lba = [&] { return (rng() % Blocks4k) * 8; };
 
     int fd = ::open(path.c_str(), O_RDONLY);
-    std::vector<char> host(4096);
-    double base = rate([&] {
-        for (int i = 0; i < 256; ++i)
-            if (::pread(fd, host.data(), 4096, static_cast<off_t>(lba() * 512)) != 4096)
-                die("pread");
-        return 256;
-    });
+    double base = pread_iops(fd, Blocks4k);
     ::close(fd);
-
-    auto run_depth = [&](unsigned depth) {
-        return rate([&] {
-            uint64_t done = 0, issued = 0;
-            const uint64_t batch = 512;
-            for (unsigned t = 0; t < depth; ++t, ++issued)
-                must(ctrl->submit_io(nvme::io::Read, 1, lba(), 8, bufs.bus_addr(t * 4096), t), "submit");
-            ctrl->kick();
-            while (done < batch) {
-                size_t n = ctrl->poll_io([&](uint64_t tag, Result<void> r) {
-                    if (!r)
-                        die("read failed: " + r.error().message());
-                    ++done;
-                    if (issued < batch) {
-                        must(ctrl->submit_io(nvme::io::Read, 1, lba(), 8, bufs.bus_addr(tag * 4096), tag), "submit");
-                        ++issued;
-                    }
-                });
-                if (n)
-                    ctrl->kick();
-                else if (!must(ctrl->wait_io(1000), "wait"))
-                    die("nvme completion timed out");
-            }
-            return batch;
-        });
-    };
-    double qd1 = run_depth(1);
-    double qd32 = run_depth(32);
+    double qd1 = nvme_iops(*ctrl, bufs, Blocks4k, 1);
+    double qd32 = nvme_iops(*ctrl, bufs, Blocks4k, 32);
     ::unlink(path.c_str());
     std::printf("nvme 4KiB random read   pread baseline %10.0f IOPS\n", base);
     std::printf("nvme 4KiB random read   QD1            %10.0f IOPS  ratio %.2f\n", qd1, qd1 / base);
     std::printf("nvme 4KiB random read   QD32           %10.0f IOPS  ratio %.2f\n", qd32, qd32 / base);
 }
 
+void bench_nvme_vfio(const std::string& addr) {
+    auto a = pci::PciAddress::parse(addr);
+    if (!a)
+        die("--nvme-vfio " + addr + ": not a PCI address");
+    auto dev = must(vfio::VfioDevice::open(*a), "vfio");
+    auto ctrl = must(nvme::Nvme::create(*dev, {.timeout_ms = 2000, .io_queue_entries = 64}), "nvme driver");
+    if (ctrl->namespaces().empty())
+        die("nvme " + addr + ": no namespace");
+    const auto& ns = ctrl->namespaces()[0];
+    uint64_t blocks4k = ns.blocks * ns.block_size / 4096;
+    if (blocks4k == 0 || ns.block_size > 4096)
+        die("nvme " + addr + ": namespace 1 too small or blocks over 4 KiB");
+    auto bufs = must(dev->alloc_dma(32 * 4096), "DMA buffers");
+    double qd1 = nvme_iops(*ctrl, bufs, blocks4k, 1);
+    double qd32 = nvme_iops(*ctrl, bufs, blocks4k, 32);
+    std::printf("nvme-vfio 4KiB random read QD1  %10.0f IOPS\n", qd1);
+    std::printf("nvme-vfio 4KiB random read QD32 %10.0f IOPS\n", qd32);
+}
+
+void bench_pread_direct(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT);
+    if (fd < 0)
+        die(path + ": " + std::strerror(errno));
+    off_t size = ::lseek(fd, 0, SEEK_END);
+    if (size < 4096)
+        die(path + ": smaller than 4 KiB");
+    double base = pread_iops(fd, static_cast<uint64_t>(size) / 4096);
+    ::close(fd);
+    std::printf("pread O_DIRECT 4KiB random read QD1 %10.0f IOPS\n", base);
+}
 void bench_e1000() {
     constexpr size_t Batch = 64, FrameLen = 1514;
     std::vector<std::vector<uint8_t>> frames(Batch, std::vector<uint8_t>(FrameLen));
@@ -187,8 +237,17 @@ void bench_e1000() {
 }
 } // namespace
 
-int main() {
-    bench_nvme();
-    bench_e1000();
+int main(int argc, char** argv) {
+    std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "--nvme-vfio" && argc == 3) {
+        bench_nvme_vfio(argv[2]);
+    } else if (mode == "--pread-direct" && argc == 3) {
+        bench_pread_direct(argv[2]);
+    } else if (argc == 1) {
+        bench_nvme();
+        bench_e1000();
+    } else {
+        die("usage: bench-drivers [--nvme-vfio ADDR | --pread-direct DEVICE]");
+    }
     return 0;
 }

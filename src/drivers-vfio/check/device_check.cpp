@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -113,7 +114,7 @@ void check_usb(pci::PciDevice& dev, const CheckOptions& o, Lines& out) {
     bool keyboard = false;
     for (auto& d : (*hc)->devices()) {
         pass(out, fmt::format("xhci port {} slot {}: {:04x}:{:04x}{}", d.port, d.slot, d.descriptor.vendor,
-                              d.descriptor.product, d.keyboard ? " boot keyboard" : ""));
+                              d.descriptor.product, d.keyboard ? " boot keyboard" : d.mouse ? " boot mouse" : ""));
         keyboard |= d.keyboard;
     }
     if (o.key_wait_ms <= 0)
@@ -123,9 +124,12 @@ void check_usb(pci::PciDevice& dev, const CheckOptions& o, Lines& out) {
     if (o.pump)
         o.pump();
     std::optional<uint8_t> key;
+    std::set<uint8_t> keyboards;
+    for (auto& d : (*hc)->devices())
+        if (d.keyboard) keyboards.insert(d.slot);
     auto r = (*hc)->wait_reports(
-        [&](uint8_t, std::span<const uint8_t> rep) {
-            if (!key && rep.size() >= 3 && rep[2])
+        [&](uint8_t slot, std::span<const uint8_t> rep) {
+            if (!key && keyboards.count(slot) && rep.size() >= 3 && rep[2])
                 key = rep[2];
         },
         o.key_wait_ms);

@@ -8,7 +8,7 @@ using namespace xhci;
 
 namespace {
 constexpr size_t Bar0Size = 0x4000;
-constexpr unsigned KeyboardPort = 1; // 1-based root port
+constexpr unsigned KeyboardPort = 1, MousePort = 2; // 1-based root ports
 constexpr uint32_t PortPowered = PortPp | (SpeedFull << 10);
 } // namespace
 
@@ -32,16 +32,26 @@ void XhciModel::reset() {
     m_ev_cycle = true;
     for (unsigned p = 0; p < Ports; ++p)
         m_portsc[p] = PortPp;
-    // The keyboard is attached: connected, not yet enabled (needs a port reset).
+    // The keyboard and the mouse are attached: connected, not yet enabled (need a port reset).
     m_portsc[KeyboardPort - 1] = PortPowered | PortCcs | PortCsc;
+    m_portsc[MousePort - 1] = PortPowered | PortCcs | PortCsc;
     for (auto& s : m_slots)
         s = Slot{};
 }
 
 void XhciModel::press_key(uint8_t usage, uint8_t modifiers) {
-    m_keyboard.press(usage, modifiers);
+    keyboard().press(usage, modifiers);
+    deliver(KeyboardPort);
+}
+
+void XhciModel::move_mouse(uint8_t buttons, int8_t dx, int8_t dy, int8_t wheel) {
+    mouse().move(buttons, dx, dy, wheel);
+    deliver(MousePort);
+}
+
+void XhciModel::deliver(unsigned port) {
     for (uint32_t s = 1; s <= MaxSlots; ++s)
-        if (m_slots[s].enabled && m_slots[s].port == KeyboardPort && m_slots[s].ep[3].running)
+        if (m_slots[s].enabled && m_slots[s].port == port && m_slots[s].ep[3].running)
             run_interrupt(s, 3);
 }
 
@@ -328,7 +338,8 @@ uint32_t XhciModel::configure_endpoint(uint32_t slot_id, uint64_t input) {
 }
 
 void XhciModel::run_endpoint(uint32_t slot_id, unsigned dci) {
-    if (!m_slots[slot_id].ep[dci].running || m_slots[slot_id].port != KeyboardPort)
+    unsigned port = m_slots[slot_id].port;
+    if (!m_slots[slot_id].ep[dci].running || port == 0 || port > Ports)
         return;
     if (dci == 1)
         run_control(slot_id);
@@ -349,7 +360,7 @@ void XhciModel::run_control(uint32_t slot_id) {
             SetupPacket sp;
             std::memcpy(&sp, &t.param, sizeof sp);
             s.setup = sp;
-            s.response = m_keyboard.control(sp);
+            s.response = m_hid[s.port - 1].control(sp);
             break;
         }
         case trb::Data: {
@@ -385,10 +396,14 @@ void XhciModel::run_control(uint32_t slot_id) {
 
 void XhciModel::run_interrupt(uint32_t slot_id, unsigned dci) {
     Ring& ring = m_slots[slot_id].ep[dci];
+    unsigned port = m_slots[slot_id].port;
+    if (port == 0 || port > Ports)
+        return;
+    UsbKeyboard& hid = m_hid[port - 1];
     Trb t{};
     uint64_t at = 0;
-    while (m_keyboard.has_report() && next_trb(ring, t, at)) {
-        auto report = m_keyboard.next_report();
+    while (hid.has_report() && next_trb(ring, t, at)) {
+        auto report = hid.next_report();
         if (!report)
             return; // not configured yet: reports wait
         ring.dequeue = at + 16;

@@ -1,8 +1,8 @@
-// Model of an xHCI controller (QEMU "qemu-xhci"-like) with two USB 2 root ports and a
-// HID boot keyboard plugged into port 1. Implements HCRST, run/stop, the command
+// Model of an xHCI controller (QEMU "qemu-xhci"-like) with two USB 2 root ports, a
+// HID boot keyboard plugged into port 1 and a HID boot mouse into port 2. Implements HCRST, run/stop, the command
 // ring (Enable Slot, Address Device, Configure Endpoint, No-Op), one event ring
 // segment on interrupter 0, port reset, control transfers on EP0 and interrupt IN
-// transfers for the keyboard's reports, with MSI-X (or INTx).
+// transfers for the keyboard's and the mouse's reports, with MSI-X (or INTx).
 #pragma once
 
 #include <array>
@@ -18,9 +18,12 @@ class XhciModel final : public ModelDevice {
 public:
     static std::unique_ptr<XhciModel> create();
 
-    UsbKeyboard& keyboard() { return m_keyboard; }
+    UsbKeyboard& keyboard() { return m_hid[0]; }
+    UsbKeyboard& mouse() { return m_hid[1]; }
     // Press a key on the model keyboard (HID usage) and deliver its reports.
     void press_key(uint8_t usage, uint8_t modifiers = 0);
+    // Move the model mouse (buttons: bit 0 left, 1 right, 2 middle) and deliver the report.
+    void move_mouse(uint8_t buttons, int8_t dx, int8_t dy, int8_t wheel = 0);
 
 protected:
     uint64_t bar_read(unsigned bar, uint64_t offset, unsigned size) override;
@@ -59,6 +62,7 @@ private:
     void run_endpoint(uint32_t slot_id, unsigned dci);
     void run_control(uint32_t slot_id);
     void run_interrupt(uint32_t slot_id, unsigned dci);
+    void deliver(unsigned port);
     void post_event(uint64_t param, uint32_t status, uint32_t control);
     void load_erst();
     uint64_t output_context(uint32_t slot_id);
@@ -73,7 +77,7 @@ private:
     bool m_ev_cycle = true;
     std::array<uint32_t, Ports> m_portsc{};
     std::array<Slot, MaxSlots + 1> m_slots{};
-    UsbKeyboard m_keyboard;
+    std::array<UsbKeyboard, Ports> m_hid{UsbKeyboard(UsbKeyboard::Kind::Keyboard), UsbKeyboard(UsbKeyboard::Kind::Mouse)};
 };
 
 } // namespace redox::pci

@@ -1,6 +1,7 @@
 // inputdump COUNT: opens an inputd consumer on a new VT, makes that VT active and
-// prints the next COUNT events as `sim input` commands (key 0x1e press U+61), one a
-// line. For checking what a keyboard driver delivers.
+// prints the next COUNT events as `sim input` commands (key 0x1e press U+61,
+// mouse_relative 5 -3, button 1 0 0, scroll 0 1), one a line. For checking what a
+// keyboard or mouse driver delivers.
 #include <charconv>
 #include <fmt/format.h>
 
@@ -38,6 +39,14 @@ int main(int argc, char** argv) {
             if (e.code == input::kCodeKey) {
                 line = fmt::format("key {:#04x} {}", e.b & 0xff, (e.b & 0x100) ? "press" : "release");
                 if (e.a) line += fmt::format(" U+{:02X}", uint32_t(e.a));
+            } else if (e.code == input::kCodeMouseRelative) {
+                line = fmt::format("mouse_relative {} {}", e.a, e.b);
+            } else if (e.code == input::kCodeMouse) {
+                line = fmt::format("mouse {} {}", e.a, e.b);
+            } else if (e.code == input::kCodeButton) {
+                line = fmt::format("button {} {} {}", e.a & 1, (e.a >> 1) & 1, (e.a >> 2) & 1);
+            } else if (e.code == input::kCodeScroll) {
+                line = fmt::format("scroll {} {}", e.a, e.b);
             } else {
                 line = fmt::format("event {} {} {}", e.code, e.a, e.b);
             }

@@ -31,6 +31,7 @@ struct Interface {
     uint8_t cls = 0, subclass = 0, protocol = 0;
     std::vector<Endpoint> endpoints;
     bool is_boot_keyboard() const { return cls == 3 && subclass == 1 && protocol == 1; }
+    bool is_boot_mouse() const { return cls == 3 && subclass == 1 && protocol == 2; }
 };
 
 struct Configuration {

@@ -3,10 +3,10 @@
 // and reset, Enable Slot, Address Device, control transfers (device and
 // configuration descriptors, SET_CONFIGURATION, HID class requests), Configure
 // Endpoint and interrupt IN transfers. Every connected device is enumerated at
-// create(); HID boot keyboards get their report endpoint started.
+// create(); HID boot keyboards and boot mice get their report endpoint started.
 //
 // Event-loop use: poll irq_fd(), then poll_events(sink) hands out interrupt-IN data
-// (keyboard reports) and re-queues the transfer. Nothing blocks except the
+// (keyboard and mouse reports) and re-queues the transfer. Nothing blocks except the
 // *_wait helpers and enumeration, bounded by Options::timeout_ms.
 #pragma once
 
@@ -36,7 +36,8 @@ struct UsbDevice {
     unsigned speed = 0;
     usb::DeviceDescriptor descriptor;
     usb::Configuration configuration;
-    bool keyboard = false; // its boot-report endpoint is running
+    bool keyboard = false; // a boot keyboard whose report endpoint is running
+    bool mouse = false;    // a boot mouse whose report endpoint is running
 };
 
 class Xhci {
@@ -101,7 +102,7 @@ private:
     Result<void> reset_port(unsigned port);
     Result<void> enumerate(unsigned port);
     Result<uint8_t> address_device(unsigned port, unsigned speed);
-    Result<void> start_keyboard(UsbDevice& dev, const usb::Interface& iface, const usb::Endpoint& ep);
+    Result<void> start_boot_hid(UsbDevice& dev, const usb::Interface& iface, const usb::Endpoint& ep);
     Result<std::vector<uint8_t>> control(uint8_t slot, SetupPacket setup, bool in);
 
     pci::PciDevice& m_dev;

@@ -1,5 +1,5 @@
 // Device enumeration on a root port: reset, slot, address, descriptors,
-// configuration, and starting a boot keyboard's report endpoint.
+// configuration, and starting a boot keyboard's or boot mouse's report endpoint.
 #include <unistd.h>
 
 #include <bit>
@@ -157,11 +157,11 @@ Result<void> Xhci::enumerate(unsigned port) {
     TRY(control_out(dev.slot, SetupPacket{0x00, 9, dev.configuration.value, 0, 0}));
 
     for (const auto& iface : dev.configuration.interfaces) {
-        if (!iface.is_boot_keyboard())
+        if (!iface.is_boot_keyboard() && !iface.is_boot_mouse())
             continue;
         for (const auto& ep : iface.endpoints) {
             if (ep.is_interrupt_in()) {
-                TRY(start_keyboard(dev, iface, ep));
+                TRY(start_boot_hid(dev, iface, ep));
                 break;
             }
         }
@@ -171,8 +171,9 @@ Result<void> Xhci::enumerate(unsigned port) {
     return {};
 }
 
-Result<void> Xhci::start_keyboard(UsbDevice& dev, const usb::Interface& iface, const usb::Endpoint& ep) {
-    // Boot protocol gives the fixed 8-byte report; SET_IDLE(0) reports only on change.
+Result<void> Xhci::start_boot_hid(UsbDevice& dev, const usb::Interface& iface, const usb::Endpoint& ep) {
+    // Boot protocol gives the fixed report (keyboard 8 bytes, mouse 3 or more);
+    // SET_IDLE(0) reports only on change.
     TRY(control_out(dev.slot, SetupPacket{0x21, 0x0B, 0, iface.number, 0}));
     TRY(control_out(dev.slot, SetupPacket{0x21, 0x0A, 0, iface.number, 0}));
 
@@ -206,7 +207,8 @@ Result<void> Xhci::start_keyboard(UsbDevice& dev, const usb::Interface& iface, c
     }
     m_pipes.push_back(std::move(pipe));
     ring_doorbell(dev.slot, dci);
-    dev.keyboard = true;
+    dev.keyboard = iface.is_boot_keyboard();
+    dev.mouse = iface.is_boot_mouse();
     return {};
 }
 

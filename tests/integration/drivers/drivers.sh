@@ -39,7 +39,8 @@ out="$(boot --share "$tmp/share" \
   --exec 'echo in-partition > /scheme/disk.pci-00-03.0/0p0' --exec 'ls -l /scheme/disk.pci-00-03.0' \
   --exec "netframe mac $net" --exec "netframe send $net /scheme/host/frame.bin" \
   --exec "netframe recv $net /scheme/host/reply.bin" \
-  --exec 'cat /scheme/usb.pci-00-05.0/port1/descriptors' --exec 'inputdump 4' \
+  --exec 'cat /scheme/usb.pci-00-05.0/port1/descriptors' --exec 'cat /scheme/usb.pci-00-05.0/port2/descriptors' \
+  --exec 'inputdump 8' \
   --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed' \
   --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed-again' \
   --exec 'echo sim-still-running' \
@@ -71,6 +72,10 @@ grep -q '^interface 0 alt=0 class=03:01:01 boot-keyboard$' <<<"$out" && grep -q 
 check xhci-enumerates-keyboard $? "out=$out"
 grep -q '^key 0x23 press U+68$' <<<"$out" || grep -q '^key 0x17 press U+69$' <<<"$out"
 check usb-keyboard-reaches-inputd $? "out=$out"
+grep -q '^interface 0 alt=0 class=03:01:02 boot-mouse$' <<<"$out" && [ "$(grep -c " usbhidd\\( \\|$\\)" <<<"$out")" = 2 ]
+check xhci-enumerates-mouse-two-usbhidd $? "out=$out"
+grep -q '^mouse_relative 5 -3$' <<<"$out" && grep -q '^button [01] 0 0$' <<<"$out"
+check usb-mouse-reaches-inputd $? "out=$out"
 [ "$(grep -c '^nvmed disk.pci-00-02.0: ' <<<"$out")" = 1 ] && grep -qx nvme-read-failed <<<"$out" &&
   grep -qx nvme-read-failed-again <<<"$out" && grep -qx sim-still-running <<<"$out"
 check device-fault-eio-one-line $? "out=$out"

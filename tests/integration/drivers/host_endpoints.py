@@ -4,8 +4,10 @@
 host_endpoints.py NET_SOCKET KBD_SOCKET OUT_DIR binds two unix datagram sockets:
   NET_SOCKET: the e1000 wire. The first frame the sim sends is saved as OUT_DIR/sent.bin
               and answered with a frame to its source MAC whose payload says "pong".
-  KBD_SOCKET: the xhci keyboard. After xhcid's hello byte, the keys "h" and "i"
-              (HID usages 0x0b, 0x0c) are pressed every 300 ms until the sim goes away.
+  KBD_SOCKET: the xhci keyboard and mouse. After xhcid's hello byte, every 300 ms
+              until the sim goes away: the keys "h" and "i" (HID usages 0x0b, 0x0c)
+              are pressed, and the mouse moves by (5, -3) with the left button
+              alternately down and up (a datagram 0xFF BUTTONS DX DY WHEEL).
 Runs until both peers are gone or 120 s pass; prints one line per event to stderr.
 """
 import os
@@ -29,6 +31,7 @@ open(os.path.join(out_dir, "endpoints.ready"), "w").close()
 kbd_peer = None
 deadline = time.time() + 120
 next_key = 0.0
+cycle = 0
 while time.time() < deadline:
     ready, _, _ = select.select(list(socks.values()), [], [], 0.1)
     for s in ready:
@@ -44,6 +47,8 @@ while time.time() < deadline:
     if kbd_peer is not None and time.time() >= next_key:
         try:
             socks["kbd"].sendto(bytes([0x0B, 0x0C]), kbd_peer)
+            socks["kbd"].sendto(bytes([0xFF, 1 - cycle % 2, 5, 0xFD, 0]), kbd_peer)
+            cycle += 1
         except OSError:
             break  # xhcid is gone: the sim has ended
         next_key = time.time() + 0.3

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemons/usbhidd/boot_keyboard.h"
+#include "daemons/usbhidd/boot_mouse.h"
 #include "host/device_spec.h"
 
 using namespace redox;
@@ -66,4 +67,31 @@ TEST_CASE("boot keyboard reports become presses and releases with characters") {
     CHECK(usbhid::BootKeyboard::scancode(0x28) == 0x1C);  // Enter
     CHECK(usbhid::BootKeyboard::scancode(0x44) == 0x57);  // F11
     CHECK(usbhid::BootKeyboard::scancode(0xE0) == 0);     // modifiers come from byte 0
+}
+
+TEST_CASE("boot mouse reports become relative motion, button states and scrolling") {
+    usbhid::BootMouse m;
+    uint8_t move[4] = {0, 5, 0xFD, 0}; // dx 5, dy -3
+    auto ev = m.report(move);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0] == input::mouse_relative(5, -3));
+    // Left down, no motion: only the button state.
+    uint8_t left[3] = {0x01, 0, 0};
+    ev = m.report(left);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0] == input::buttons(true, false, false));
+    // Held: no new button event; right joins with the wheel turned away from the user.
+    uint8_t held[4] = {0x01, 0, 0, 0};
+    CHECK(m.report(held).empty());
+    uint8_t right_wheel[4] = {0x03, 0xFF, 0, 0x01};
+    ev = m.report(right_wheel);
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0] == input::mouse_relative(-1, 0));
+    CHECK(ev[1] == input::buttons(true, false, true));
+    CHECK(ev[2] == input::scroll(0, 1));
+    uint8_t middle[3] = {0x04, 0, 0};
+    ev = m.report(middle);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0] == input::buttons(false, true, false));
+    CHECK(m.report(std::span<const uint8_t>(move, 2)).empty()); // short: ignored
 }

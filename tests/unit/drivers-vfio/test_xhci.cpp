@@ -1,5 +1,6 @@
-// xhcid's core against the xHCI model: the model keyboard is enumerated at start,
-// and a key pressed on it arrives as a boot report through the interrupt endpoint.
+// xhcid's core against the xHCI model: the model keyboard and mouse are enumerated
+// at start, and a key press or mouse motion arrives as a boot report through the
+// device's interrupt endpoint.
 #include <catch2/catch.hpp>
 
 #include "model/xhci_model.h"
@@ -7,7 +8,7 @@
 
 using namespace redox;
 
-TEST_CASE("xhci enumerates the model keyboard on port 1") {
+TEST_CASE("xhci enumerates the model keyboard on port 1 and the mouse on port 2") {
     auto model = pci::XhciModel::create();
     auto hc = xhci::Xhci::create(*model);
     REQUIRE(hc.has_value());
@@ -16,9 +17,10 @@ TEST_CASE("xhci enumerates the model keyboard on port 1") {
     CHECK(ports[0].connected);
     CHECK(ports[0].enabled);
     CHECK(ports[0].speed == xhci::SpeedFull);
-    CHECK_FALSE(ports[1].connected);
+    CHECK(ports[1].connected);
+    CHECK(ports[1].enabled);
 
-    REQUIRE((*hc)->devices().size() == 1);
+    REQUIRE((*hc)->devices().size() == 2);
     const auto& kbd = (*hc)->devices()[0];
     CHECK(kbd.port == 1);
     CHECK(kbd.slot == 1);
@@ -33,6 +35,33 @@ TEST_CASE("xhci enumerates the model keyboard on port 1") {
     // The model saw the requests a keyboard driver must send.
     CHECK(model->keyboard().configuration() == 1);
     CHECK(model->keyboard().boot_protocol());
+
+    const auto& mouse = (*hc)->devices()[1];
+    CHECK(mouse.port == 2);
+    CHECK(mouse.slot == 2);
+    CHECK(mouse.descriptor.product == 0x0002);
+    REQUIRE(mouse.configuration.interfaces.size() == 1);
+    CHECK(mouse.configuration.interfaces[0].is_boot_mouse());
+    CHECK(mouse.mouse);
+    CHECK_FALSE(mouse.keyboard);
+    CHECK(model->mouse().configuration() == 1);
+    CHECK(model->mouse().boot_protocol());
+}
+
+TEST_CASE("xhci delivers mouse motion from the model mouse") {
+    auto model = pci::XhciModel::create();
+    auto hc = std::move(*xhci::Xhci::create(*model));
+    std::vector<std::pair<uint8_t, std::vector<uint8_t>>> reports;
+    auto sink = [&](uint8_t slot, std::span<const uint8_t> r) { reports.emplace_back(slot, std::vector<uint8_t>(r.begin(), r.end())); };
+    model->move_mouse(0x01, 5, -3, 1);
+    model->press_key(0x04);
+    REQUIRE(*hc->wait_reports(sink, 1000) >= 1);
+    hc->poll_events(sink);
+    REQUIRE(reports.size() == 3);
+    CHECK(reports[0].first == 2);
+    CHECK(reports[0].second == std::vector<uint8_t>{0x01, 5, 0xFD, 1});
+    CHECK(reports[1].first == 1); // the key press and release from the keyboard
+    CHECK(reports[2].first == 1);
 }
 
 TEST_CASE("xhci delivers a key press from the model keyboard") {

@@ -22,7 +22,7 @@ std::string UsbScheme::describe(const xhci::UsbDevice& d) {
     static const char* kinds[] = {"control", "isochronous", "bulk", "interrupt"};
     for (const auto& i : d.configuration.interfaces) {
         out += fmt::format("interface {} alt={} class={:02x}:{:02x}:{:02x}{}\n", i.number, i.alternate, i.cls, i.subclass,
-                           i.protocol, i.is_boot_keyboard() ? " boot-keyboard" : "");
+                           i.protocol, i.is_boot_keyboard() ? " boot-keyboard" : i.is_boot_mouse() ? " boot-mouse" : "");
         for (const auto& e : i.endpoints)
             out += fmt::format("endpoint {:02x} {}-{} max-packet={} interval={}\n", e.address, kinds[e.attributes & 3],
                                (e.address & 0x80) ? "in" : "out", e.max_packet, e.interval);

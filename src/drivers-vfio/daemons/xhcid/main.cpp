@@ -1,9 +1,11 @@
 // xhcid: the xHCI controller pcid-spawner hands over (PCID_CLIENT_CHANNEL), served as
 // usb.pci-BB-DD.F. Every connected device is enumerated at start; for each HID boot
-// keyboard xhcid starts `usbhidd /scheme/usb.NAME/portN` (from its own directory),
-// as Redox's xhcid spawns the class drivers. With the model, `--device xhci=SOCKET`
-// connects the keyboard to a host socket: xhcid sends one byte (0) when it is up,
-// then each byte the host sends is a key press (HID usage) on the model keyboard.
+// keyboard or mouse xhcid starts `usbhidd /scheme/usb.NAME/portN keyboard|mouse`
+// (from its own directory), as Redox's xhcid spawns the class drivers. With the
+// model, `--device xhci=SOCKET` connects the keyboard and the mouse to a host socket:
+// xhcid sends one byte (0) when it is up; then a datagram of 0xFF and four bytes
+// (buttons, dx, dy, wheel) moves the model mouse, and each byte of any other datagram
+// is a key press (HID usage) on the model keyboard.
 #include <fmt/format.h>
 
 #include "daemons/daemon.h"
@@ -27,7 +29,7 @@ int main(int argc, char** argv) {
     if (!hc) daemon::die(who, hc.error().message());
     for (const auto& d : (*hc)->devices())
         (void)sys::write_all(2, fmt::format("{}: port {}: {:04x}:{:04x}{}\n", who, d.port, d.descriptor.vendor,
-                                            d.descriptor.product, d.keyboard ? " keyboard" : ""));
+                                            d.descriptor.product, d.keyboard ? " keyboard" : d.mouse ? " mouse" : ""));
 
     usbd::UsbScheme scheme(who, scheme_name, **hc);
     if (auto r = scheme.attach(scheme_name); !r) daemon::die(who, r.error().message());
@@ -45,10 +47,10 @@ int main(int argc, char** argv) {
     std::string dir = argc > 0 ? std::string(argv[0]) : std::string();
     dir = dir.find('/') == std::string::npos ? "/usr/lib/drivers" : dir.substr(0, dir.rfind('/'));
     for (const auto& d : (*hc)->devices()) {
-        if (!d.keyboard) continue;
+        if (!d.keyboard && !d.mouse) continue;
         sys::SpawnSpec s;
         s.path = dir + "/usbhidd";
-        s.argv = {"usbhidd", "/scheme/" + scheme_name + "/port" + std::to_string(d.port)};
+        s.argv = {"usbhidd", "/scheme/" + scheme_name + "/port" + std::to_string(d.port), d.mouse ? "mouse" : "keyboard"};
         if (auto pid = sys::spawn(s); !pid) (void)sys::write_all(2, who + ": usbhidd: " + pid.error().message() + "\n");
     }
     daemon::ready();
@@ -62,9 +64,14 @@ int main(int argc, char** argv) {
     while (!scheme.detached()) {
         uint32_t seen = wake.seq.load(std::memory_order_seq_cst);
         if (wire)
-            while (auto keys = wire->receive())
-                for (uint8_t usage : *keys)
+            while (auto msg = wire->receive()) {
+                if (msg->size() == 5 && (*msg)[0] == 0xFF) {
+                    model->move_mouse((*msg)[1], int8_t((*msg)[2]), int8_t((*msg)[3]), int8_t((*msg)[4]));
+                    continue;
+                }
+                for (uint8_t usage : *msg)
                     if (usage) model->press_key(usage);
+            }
         if (healthy) healthy = scheme.poll();
         (*waker)->rearm();
         if (scheme.poll_once()) continue;
