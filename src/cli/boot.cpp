@@ -197,6 +197,23 @@ static Result<std::optional<std::string>> image_password(const BootArgs& args) {
 }
 
 // The init.rc line that starts the root file system's daemon (and what it needs).
+// The bytes a root tree holds uncompressed: its files' own data and the programs
+// of this build it names (initfs programs, read from their host files).
+static uint64_t tree_bytes(const std::vector<installer::Node>& nodes, const kernel::BootOptions& o) {
+    constexpr std::string_view initfs = "/scheme/initfs/";
+    uint64_t bytes = 0;
+    for (auto& n : nodes) {
+        bytes += n.data.size();
+        if (!n.host_source.starts_with(initfs)) continue;
+        auto it = o.initfs.find(n.host_source.substr(initfs.size()));
+        if (it == o.initfs.end() || it->second.host.empty()) continue;
+        std::error_code ec;
+        uint64_t size = std::filesystem::file_size(it->second.host, ec);
+        if (!ec) bytes += size;
+    }
+    return bytes;
+}
+
 static Result<std::string> root_daemon_line(const BootArgs& args, const installer::Config& cfg,
                                             const installer::PackageCatalog& cat, kernel::BootOptions& o,
                                             uint64_t size) {
@@ -223,16 +240,7 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     if (args.root == "ramfs") {
         // ramfs keeps every byte in memory uncompressed: the programs of this build
         // (large in sanitized builds) come on top of the config's size.
-        uint64_t programs = 0;
-        constexpr std::string_view initfs = "/scheme/initfs/";
-        for (auto& n : *nodes) {
-            programs += n.data.size();
-            if (!n.host_source.starts_with(initfs)) continue;
-            auto it = o.initfs.find(n.host_source.substr(initfs.size()));
-            std::error_code ec;
-            uint64_t bytes = it == o.initfs.end() ? 0 : std::filesystem::file_size(it->second.host, ec);
-            if (!ec) programs += bytes;
-        }
+        uint64_t programs = tree_bytes(*nodes, o);
         o.initfs["root.tree"] = {{}, installer::serialize_tree(*nodes)};
         return fmt::format("notify_parallel /scheme/initfs/bin/ramfs file /scheme/initfs/root.tree --size {}\n", size + programs);
     }
@@ -250,15 +258,7 @@ static Result<std::string> root_daemon_line(const BootArgs& args, const installe
     // when sanitized): the image grows to hold them all uncompressed, with an
     // eighth more and 16 MiB for the file system's own blocks, as the ramfs
     // root gets them on top of its size.
-    uint64_t programs = 0;
-    for (auto& n : spec.nodes) {
-        programs += n.data.size();
-        if (n.host_source.empty()) continue;
-        auto host = spec.host_path_of(n.host_source);
-        std::error_code ec;
-        uint64_t bytes = host ? std::filesystem::file_size(*host, ec) : 0;
-        if (host && !ec) programs += bytes;
-    }
+    uint64_t programs = tree_bytes(spec.nodes, o);
     uint64_t need = (programs + programs / 8 + (16ull << 20) + (1 << 20) - 1) & ~uint64_t((1 << 20) - 1);
     spec.size = std::max(size, need);
     // /etc/shadow holds freshly salted hashes; the passwords stand in for it in the key.
