@@ -13,7 +13,7 @@
 #     typed through QEMU's monitor reach inputd (inputdump) through usbhidd.
 # One PASS/FAIL line per check, then `N passed, M failed`; exit 1 on any failure.
 #
-# usage: qemu_vfio.sh REDOX_SIM COREUTILS
+# usage: qemu_vfio.sh REDOX_SIM
 # Needs root (apt-get, the guest chroots into this host's /). Installs what is missing:
 # qemu-system-x86, busybox-static, cpio, kmod; Debian's kernel image is downloaded and
 # unpacked (not installed) into ${XDG_CACHE_HOME:-~/.cache}/redox-sim/vfio-kernel.
@@ -22,16 +22,13 @@
 # 4 KiB random reads on QEMU's NVMe: nvmed's core over VFIO at QD1 and QD32, then
 # O_DIRECT pread through the guest kernel's nvme driver on the same device.
 set -uo pipefail
-SIM="$(realpath "${1:?usage: qemu_vfio.sh REDOX_SIM COREUTILS}")"
-COREUTILS="$(realpath "${2:?usage: qemu_vfio.sh REDOX_SIM COREUTILS}")"
-here="$(cd "$(dirname "$0")" && pwd)"
+SIM="$(realpath "${1:?usage: qemu_vfio.sh REDOX_SIM}")"
 die() { echo "qemu_vfio: $*" >&2; exit 2; }
 if [ "$(id -u)" != 0 ]; then
   echo "qemu_vfio: needs root: it installs packages and the guest chroots into the host's /" >&2
   exit "${REDOX_VFIO_NOT_ROOT_STATUS:-2}"  # 77 under meson: skipped, not passed
 fi
 [ -x "$SIM" ] || die "$SIM: not an executable"
-[ -x "$COREUTILS" ] || die "$COREUTILS: not an executable"
 
 passn=0 failn=0
 check() { # NAME STATUS DETAIL
@@ -113,7 +110,7 @@ for a in $devices; do
   echo "GUEST bound \$a \$(basename \$(readlink /sys/bus/pci/devices/\$a/driver))"
 done
 h=/mnt/host
-mount -t 9p -o trans=virtio,version=9p2000.L,ro host \$h || echo "GUEST 9p mount of the host failed"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose host \$h || echo "GUEST 9p mount of the host failed"
 mount -t proc proc \$h/proc; mount -t sysfs sysfs \$h/sys; mount -t devtmpfs devtmpfs \$h/dev
 mkdir -p \$h/dev/shm \$h/dev/pts; mount -t tmpfs tmpfs \$h/dev/shm; mount -t devpts devpts \$h/dev/pts
 mount -t tmpfs tmpfs \$h/tmp; mount -t tmpfs tmpfs \$h/run
@@ -152,10 +149,10 @@ run() { # NAME SIM-ARGS...
   echo "GUEST \$name finished: status \$(cat "$work/\$name.rc") after \$(cat "$work/\$name.secs") s" > /dev/console
 }
 net=/scheme/network.pci-00-02.0 usb=/scheme/usb.pci-00-05.0
-run nic-usb --vfio 0000:00:02.0 --vfio 0000:00:05.0 --share "$work/net" \\
+run nic-usb --config "$work/nic-usb.toml" --root ramfs --vfio 0000:00:02.0 --vfio 0000:00:05.0 --share "$work/net" \\
   --exec "netframe mac \$net" --exec "netframe send \$net /scheme/host/arp.bin" \\
   --exec "netframe recv \$net /scheme/host/reply.bin" \\
-  --exec "ls \$usb" --exec "cat \$usb/port1/descriptors" --exec "cat \$usb/port2/descriptors" --exec 'inputdump 8'
+  --exec "ls \$usb" --exec "cat \$usb/port5/descriptors" --exec "cat \$usb/port6/descriptors" --exec 'inputdump 8'
 run nvme-root --vfio 0000:00:03.0 --root disk=/scheme/disk.pci-00-03.0/0 \\
   --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' --exec 'ps'
 run ahci-root --vfio 0000:00:04.0 --root disk=/scheme/disk.pci-00-04.0/0 \\
@@ -167,17 +164,30 @@ mac=525400123456
 python3 -c 'import sys; open(sys.argv[1], "wb").write(bytes.fromhex(sys.argv[2]).ljust(60, b"\0"))' "$work/net/arp.bin" \
   "ffffffffffff${mac}0806""000108000604""0001${mac}0a00020f""0000000000000a000202" || die "cannot write $work/net/arp.bin"
 
-# RedoxFS roots for the two disks: a tree without a shell (the --exec lines run as
-# plain commands), as in the drivers test against the models.
+# Every program a sim spawns is read whole from its root into memory, and the guest
+# emulates every instruction of that copy: the roots link the core utilities to
+# initfs (this build's file over 9p, cached by the guest) instead of holding a copy.
+# The nic-usb sim: base without a shell (the --exec lines run as plain commands).
+cat > "$work/nic-usb.toml" <<'TOML'
+include = ["base.toml"]
+[[files]]
+path = "/usr/bin/cat"
+data = "/scheme/initfs/bin/coreutils"
+symlink = true
+[[files]]
+path = "/usr/bin/ls"
+data = "/scheme/initfs/bin/coreutils"
+symlink = true
+TOML
+# RedoxFS roots for the two disks: a tree without a shell, as in the drivers test
+# against the models.
 tree="$work/tree"
 mkdir -p "$tree/usr/bin" "$tree/etc" "$tree/tmp" "$tree/root"
 chmod 1777 "$tree/tmp"
-cp "$COREUTILS" "$tree/usr/bin/coreutils"
-for c in echo cat cp ls true ps; do ln -s coreutils "$tree/usr/bin/$c"; done
+for c in echo cat cp ls true ps; do ln -s /scheme/initfs/bin/coreutils "$tree/usr/bin/$c"; done
 echo redox-on-a-vfio-disk > "$tree/etc/hostname"
-mib=$(( $(stat -c %s "$COREUTILS") / 1048576 + 32 ))
 for kind in nvme ahci; do
-  made="$("$SIM" mkfs "$work/$kind.img" --size "${mib}M" 2>&1 && "$SIM" fs ar "$work/$kind.img" "$tree" 2>&1)"
+  made="$("$SIM" mkfs "$work/$kind.img" --size 32M 2>&1 && "$SIM" fs ar "$work/$kind.img" "$tree" 2>&1)"
   check "redoxfs-image-for-$kind" $? "$made"
   [ -s "$work/$kind.img" ] || truncate -s 64M "$work/$kind.img"  # the other checks still run
 done
