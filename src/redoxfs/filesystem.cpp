@@ -52,38 +52,57 @@ Result<void> FileSystem::check_writable() const {
 
 // ---- blocks ---------------------------------------------------------------------
 
-Result<Buf> FileSystem::read_block(const BlockPtr& ptr, bool verify) {
+Result<const Buf*> FileSystem::block_ref(const BlockPtr& ptr, bool verify, Buf& scratch) {
     if (ptr.is_null() || ptr.is_marker()) return err(EIO, "null block pointer");
     uint64_t idx = ptr.index();
     uint64_t len = ptr.bytes();
     if (idx + (1ULL << ptr.level()) > fs_blocks())
         return err(EIO, "block " + std::to_string(idx) + " is outside the file system");
     if (auto it = m_write_cache.find(idx); it != m_write_cache.end()) {
-        if (it->second.size() == len) return it->second;
+        if (it->second.size() == len) return &it->second;
     }
     if (ptr.level() == 0) {
         if (auto it = m_read_cache.find(idx); it != m_read_cache.end()) {
-            if (!verify || seahash(it->second) == ptr.hash) return it->second;
+            CachedBlock& c = it->second;
+            if (verify && !c.checked) {
+                c.hash = seahash(c.data);
+                c.checked = true;
+            }
+            // A block read under another checksum (rewritten since, or a bad
+            // pointer) is read again from the disk and checked there.
+            if (!verify || c.hash == ptr.hash) return &c.data;
         }
     }
-    Buf data(len);
-    TRY(m_disk->read((m_reserved + idx) * kBlockSize, data));
-    if (m_cipher) m_cipher->decrypt(data, idx);
-    if (verify && seahash(data) != ptr.hash)
+    scratch.resize(len);
+    TRY(m_disk->read((m_reserved + idx) * kBlockSize, scratch));
+    if (m_cipher) m_cipher->decrypt(scratch, idx);
+    if (verify && seahash(scratch) != ptr.hash)
         return err(EIO, "block " + std::to_string(idx) + ": checksum mismatch");
     if (ptr.level() == 0 && !m_fresh.count(idx)) {
         if (m_read_cache.size() >= kReadCacheLimit) m_read_cache.clear();
-        m_read_cache[idx] = data;
+        CachedBlock& c = m_read_cache[idx];
+        c.data = std::move(scratch);
+        c.hash = verify ? ptr.hash : 0;
+        c.checked = verify;
+        return &c.data;
     }
-    return data;
+    return &scratch;
+}
+
+Result<Buf> FileSystem::read_block(const BlockPtr& ptr, bool verify) {
+    Buf scratch;
+    const Buf* b = TRY(block_ref(ptr, verify, scratch));
+    if (b == &scratch) return scratch;
+    return *b;
 }
 
 template <class T> Result<T> FileSystem::read_as(const BlockPtr& p) {
     static_assert(sizeof(T) == kBlockSize);
-    Buf b = TRY(read_block(p));
-    if (b.size() != sizeof(T)) return err(EIO, "block " + std::to_string(p.index()) + ": wrong size for its type");
+    Buf scratch;
+    const Buf* b = TRY(block_ref(p, true, scratch));
+    if (b->size() != sizeof(T)) return err(EIO, "block " + std::to_string(p.index()) + ": wrong size for its type");
     T v;
-    std::memcpy(static_cast<void*>(&v), b.data(), sizeof(T));
+    std::memcpy(static_cast<void*>(&v), b->data(), sizeof(T));
     return v;
 }
 

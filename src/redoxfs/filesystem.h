@@ -143,6 +143,9 @@ public:
 
     // Low-level access for fsck and tests.
     Result<Buf> read_block(const BlockPtr& ptr, bool verify = true);
+    // The same without a copy: the caches' block (valid until the next block
+    // operation) or, for one they do not keep, `scratch` filled.
+    Result<const Buf*> block_ref(const BlockPtr& ptr, bool verify, Buf& scratch);
     Result<Node> read_node(uint32_t id);
     Result<std::vector<std::pair<uint32_t, std::string>>> dir_entries(const Node& dir);
     // Every block reachable from `tree` (index -> level); fails on the first bad block.
@@ -179,6 +182,8 @@ private:
     Result<void> tree_remove(uint32_t id);
     Result<void> write_node(uint32_t id, const Node& n);
     Result<BlockPtr> node_ptr(uint32_t id);
+    // A node's metadata alone, read in place (stat, fsize).
+    Result<NodeMeta> read_meta(uint32_t id);
     Result<void> destroy_node(uint32_t id);
 
     // Directories (H-tree).
@@ -244,7 +249,14 @@ private:
     std::vector<char> m_comp;                           // LZ4 output of one record
     std::unordered_map<uint64_t, Buf> m_write_cache;    // plaintext, fresh blocks only
     size_t m_write_cache_bytes = 0;
-    std::unordered_map<uint64_t, Buf> m_read_cache;     // verified plaintext of committed blocks
+    // Plaintext of committed level-0 blocks with the checksum it was read under (0 and
+    // unchecked: read without verification), so a hit costs a comparison, not a hash.
+    struct CachedBlock {
+        Buf data;
+        uint64_t hash = 0;
+        bool checked = false;
+    };
+    std::unordered_map<uint64_t, CachedBlock> m_read_cache;
     std::unordered_set<uint64_t> m_protected;           // blocks reachable from snapshots
     std::unordered_map<uint32_t, uint32_t> m_open;      // node id -> open handles
     std::vector<uint32_t> m_release;                    // unlinked while open

@@ -59,18 +59,18 @@ Result<bool> FileSystem::permitted(uint32_t ino, uint16_t want, const Caller& c)
 }
 
 Result<Stat> FileSystem::stat(uint32_t ino) {
-    Node n = TRY(read_node(ino));
+    NodeMeta m = TRY(read_meta(ino));
     Stat s;
     s.ino = ino;
-    s.mode = n.m.mode;
-    s.uid = n.m.uid;
-    s.gid = n.m.gid;
-    s.nlink = n.m.links;
-    s.size = n.m.size;
-    s.blocks = n.m.blocks;
-    s.ctime = {n.m.ctime, n.m.ctime_nsec};
-    s.mtime = {n.m.mtime, n.m.mtime_nsec};
-    s.atime = {n.m.atime, n.m.atime_nsec};
+    s.mode = m.mode;
+    s.uid = m.uid;
+    s.gid = m.gid;
+    s.nlink = m.links;
+    s.size = m.size;
+    s.blocks = m.blocks;
+    s.ctime = {m.ctime, m.ctime_nsec};
+    s.mtime = {m.mtime, m.mtime_nsec};
+    s.atime = {m.atime, m.atime_nsec};
     return s;
 }
 

@@ -1,6 +1,8 @@
 // The node tree: four levels of TreeList (254 entries each) from header.tree down to
 // node blocks. A node id is i3<<24 | i2<<16 | i1<<8 | i0; id 0 is reserved.
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
 
 #include "redoxfs/filesystem.h"
 
@@ -21,9 +23,14 @@ Result<BlockPtr> FileSystem::node_ptr(uint32_t id) {
     BlockPtr p = m_header.tree;
     for (int l = 0; l < 4; ++l) {
         if (p.is_null()) return err(ENOENT, "node " + std::to_string(id) + " does not exist");
-        auto t = read_as<TreeList>(p);
+        // One pointer of each level's list, read in place: no copy of the list.
+        Buf scratch;
+        auto t = block_ref(p, true, scratch);
         if (!t) return err(t.error().errnum, "node tree (node " + std::to_string(id) + "): " + t.error().context);
-        p = t->ptrs[ix[l]];
+        if ((*t)->size() != sizeof(TreeList))
+            return err(EIO, "block " + std::to_string(p.index()) + ": wrong size for its type");
+        std::memcpy(static_cast<void*>(&p), (*t)->data() + offsetof(TreeList, ptrs) + ix[l] * sizeof(BlockPtr),
+                    sizeof(BlockPtr));
     }
     if (p.is_null()) return err(ENOENT, "node " + std::to_string(id) + " does not exist");
     return p;
@@ -34,6 +41,17 @@ Result<Node> FileSystem::read_node(uint32_t id) {
     auto n = read_as<Node>(p);
     if (!n) return err(n.error().errnum, "node " + std::to_string(id) + ": " + n.error().context);
     return n;
+}
+
+Result<NodeMeta> FileSystem::read_meta(uint32_t id) {
+    BlockPtr p = TRY(node_ptr(id));
+    Buf scratch;
+    auto b = block_ref(p, true, scratch);
+    if (!b) return err(b.error().errnum, "node " + std::to_string(id) + ": " + b.error().context);
+    if ((*b)->size() != sizeof(Node)) return err(EIO, "block " + std::to_string(p.index()) + ": wrong size for its type");
+    NodeMeta m;
+    std::memcpy(static_cast<void*>(&m), (*b)->data() + offsetof(Node, m), sizeof m);
+    return m;
 }
 
 Result<void> FileSystem::write_node(uint32_t id, const Node& n) {

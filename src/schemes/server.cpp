@@ -332,13 +332,16 @@ bool SchemeServer::poll_direct() {
 }
 
 bool SchemeServer::serve_direct(DirectChannel& ch) {
-    auto sqe = ch.region->sq.pop();
-    if (!sqe) return false;
-    Cqe c = handle_direct(ch, *sqe);
-    // A client that does not reap its answers loses them; the daemon never waits for it.
-    (void)ch.region->cq.push(c);
-    ch.region->client_wake.wake();
-    return true;
+    bool any = false;
+    while (auto sqe = ch.region->sq.pop()) {
+        Cqe c = handle_direct(ch, *sqe);
+        // A client that does not reap its answers loses them; the daemon never waits for it.
+        (void)ch.region->cq.push(c);
+        any = true;
+    }
+    // One wake for what was queued: a spinning client takes each answer as it lands.
+    if (any) ch.region->client_wake.wake();
+    return any;
 }
 
 Cqe SchemeServer::handle_direct(DirectChannel& ch, const Sqe& sqe) {

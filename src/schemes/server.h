@@ -113,7 +113,7 @@ private:
     void direct_grant(const Sqe& sqe);
     void direct_revoke(uint32_t id);
     bool poll_direct();
-    // Answers one direct request; false when the channel has nothing queued.
+    // Answers what the channel has queued; false when it had nothing.
     bool serve_direct(DirectChannel& ch);
     Cqe handle_direct(DirectChannel& ch, const Sqe& sqe);
     bool direct_queued() const;
