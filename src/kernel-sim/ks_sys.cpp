@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <set>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -230,7 +231,9 @@ private:
 // programs) or inline content (init.rc, the root tree). Directories are
 // implied by the paths. Anyone may read it, except files marked root_only (the
 // root disk's password, as the bootloader hands it to redoxfs), which need uid 0.
-class InitfsScheme final : public KernelScheme {
+// fmap of a host file hands out that file read-only: spawn execs the build's
+// program itself, with no copy.
+class InitfsScheme final : public KernelScheme, public Mappable {
 public:
     explicit InitfsScheme(std::map<std::string, BootOptions::InitfsFile> files) : KernelScheme("initfs"), m_files(std::move(files)) {}
     ~InitfsScheme() override {
@@ -311,6 +314,24 @@ protected:
         case Opcode::Fevent: case Opcode::Fcntl: return 0;
         default: return err(EBADF_);
         }
+    }
+    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t, uint64_t) override {
+        auto it = m_open.find(number);
+        if (it == m_open.end()) return err(EBADF_);
+        const File& f = it->second;
+        if (f.dir) return err(EISDIR_);
+        if (f.fd >= 0) {
+            int fd = fcntl(f.fd, F_DUPFD_CLOEXEC, 0);
+            if (fd < 0) return err(EMFILE_);
+            return fd;
+        }
+        int fd = memfd_create("redox-initfs", MFD_CLOEXEC);
+        if (fd < 0) return err(ENOMEM_);
+        if (!f.data->empty() && ::write(fd, f.data->data(), f.data->size()) != ssize_t(f.data->size())) {
+            ::close(fd);
+            return err(ENOMEM_);
+        }
+        return fd;
     }
     void on_close(Kernel&, uint64_t n) override {
         auto it = m_open.find(n);

@@ -1,9 +1,11 @@
 // Client side of spawn: find the program through PATH in the sim's file
-// system, read it into a memfd (the kernel-sim execs that memfd), handle
+// system, get its exec image from the file's daemon (fmap, private and
+// executable) or else read it into a memfd (the kernel-sim execs either), handle
 // `#!` scripts, and serialise argv, env, cwd and fd mappings.
 #include "schemes/libredox.h"
 
 #include "schemes/connection.h"
+#include "schemes/exec_image.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -40,12 +42,28 @@ struct Image {
 
 Result<void> load(const std::string& path, Image& img) {
     int fd = TRY(open(path, O_RDONLY_));
+    auto st = fstat(fd);
+    size_t size = st && st->st_size > 0 && st->st_size < (1ull << 32) ? size_t(st->st_size) : 0;
+    // The file's exec image from its daemon (or initfs's host file): the
+    // kernel-sim execs that, nothing is copied here.
+    if (size > 0) {
+        if (auto image = exec_image(fd, size)) {
+            char head[256];
+            ssize_t n = ::pread(*image, head, std::min(size, sizeof head), 0);
+            if (n > 0) {
+                img.memfd = *image;
+                img.head.assign(head, size_t(n));
+                (void)close(fd);
+                return {};
+            }
+            ::close(*image);
+        }
+    }
     img.memfd = memfd_create("redox-exec", MFD_CLOEXEC);
     if (img.memfd < 0) { (void)close(fd); return err(ENOMEM_, "memfd"); }
     // Read straight into the memfd's pages when the size is known: one copy,
     // no staging buffer to zero and fault in for every spawn.
-    if (auto st = fstat(fd); st && st->st_size > 0 && st->st_size < (1ull << 32)) {
-        size_t size = st->st_size;
+    if (size > 0) {
         void* map = MAP_FAILED;
         if (::ftruncate(img.memfd, off_t(size)) == 0)
             map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, img.memfd, 0);

@@ -2,6 +2,7 @@
 // Each prints "ok NAME" on success or "FAIL NAME: why" and exits 1. The
 // integration suite boots a sim with `--exec "simtest NAME"`.
 #include "schemes/direct_client.h"
+#include "schemes/exec_image.h"
 #include "schemes/libredox.h"
 #include "schemes/server.h"
 #include "sim_check.h"
@@ -13,6 +14,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace redox;
@@ -653,6 +657,74 @@ void expect_no_channels(const std::string& why) {
 
 void t_direct_off() { expect_no_channels("with REDOX_SIM_DIRECT=0"); }
 
+// Exec images (schemes/exec_image.h) on the root file system (redoxfs or
+// ramfs, the argument): spawn execs a sealed snapshot of the program that
+// the file's daemon caches until the file changes.
+struct ImageFd {
+    int fd;
+    struct stat st;
+};
+ImageFd exec_image(const std::string& path) {
+    int fd = must(sys::open(path, O_RDONLY_), "open " + path);
+    uint64_t size = must(sys::fstat(fd), "fstat " + path).st_size;
+    int img = must(sys::exec_image(fd, size), "exec image of " + path);
+    must(sys::close(fd), "close");
+    ImageFd r{img, {}};
+    expect(::fstat(img, &r.st) == 0 && uint64_t(r.st.st_size) == size, "image has the file's size");
+    return r;
+}
+
+int run_tool(const std::string& path, std::vector<std::string> args) {
+    sys::SpawnSpec s;
+    s.path = path;
+    s.argv = {"coreutils"};
+    s.argv.insert(s.argv.end(), args.begin(), args.end());
+    auto pid = sys::spawn(s);
+    if (!pid) return -pid.error().errnum;
+    auto [got, st] = must(sys::waitpid(*pid, 0), "waitpid");
+    return sys::exited(st) ? sys::exit_code(st) : 1000 + (st & 0x7f);
+}
+
+void t_exec_image() {
+    const std::string tool = "/tmp/exec-image-tool";
+    std::string program = slurp("/usr/bin/coreutils");
+    put(tool, program, 0755);
+    ImageFd a = exec_image(tool);
+    // Sealed: nobody holding the fd can change what others exec.
+    int seals = fcntl(a.fd, F_GET_SEALS);
+    expect(seals >= 0 && (seals & F_SEAL_WRITE) && (seals & F_SEAL_SHRINK) && (seals & F_SEAL_GROW), "image is sealed");
+    expect(::pwrite(a.fd, "x", 1, 0) < 0 && errno == EPERM, "writing the image fails with EPERM");
+    std::string head(4096, '\0');
+    expect(::pread(a.fd, head.data(), head.size(), 0) == ssize_t(head.size()) &&
+           head == program.substr(0, head.size()), "image holds the file's bytes");
+    ImageFd b = exec_image(tool);
+    expect(a.st.st_ino == b.st.st_ino, "a second exec image of an unchanged file is the cached one");
+    ::close(b.fd);
+    expect(run_tool(tool, {"true"}) == 0, "spawn from the image");
+
+    // A running program keeps its image when the file is rewritten under it.
+    sys::SpawnSpec s;
+    s.path = tool;
+    s.argv = {"coreutils", "sleep", "0.3"};
+    int sleeper = must(sys::spawn(s), "spawn sleep");
+    put(tool, "#!/nonexistent/interpreter\n", 0755);
+    ImageFd c = exec_image(tool);
+    expect(c.st.st_ino != a.st.st_ino && c.st.st_size == 27, "a write drops the cached image");
+    ::close(c.fd);
+    expect(run_tool(tool, {"true"}) != 0, "the rewritten file no longer runs");
+    auto [pid, st] = must(sys::waitpid(sleeper, 0), "waitpid sleep");
+    expect(pid == sleeper && sys::exited(st) && sys::exit_code(st) == 0, "the running program was not disturbed");
+
+    // Truncate and write the program back: it runs again.
+    put(tool, program, 0755);
+    expect(run_tool(tool, {"true"}) == 0, "the program written back runs");
+    ImageFd d = exec_image(tool);
+    expect(d.st.st_ino != c.st.st_ino, "a new image after the rewrite");
+    ::close(d.fd);
+    ::close(a.fd);
+    must(sys::unlink(tool), "unlink");
+}
+
 void t_rootfs() {
     must(sys::close(must(sys::open("/tmp/rfs", O_CREAT_ | O_DIRECTORY_ | O_RDONLY_, 0755), "mkdir")), "close");
     put("/tmp/rfs/target", "target data");
@@ -936,7 +1008,7 @@ int main(int argc, char** argv) {
         {"direct-off", t_direct_off},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
-        {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full},
+        {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full}, {"exec-image", t_exec_image},
     };
     g_arg = a2;
     auto it = tests.find(g_name);

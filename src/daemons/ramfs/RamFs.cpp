@@ -197,6 +197,7 @@ Result<void> RamFs::resize(Inode& n, uint64_t size) {
     m_used = m_used - n.data.size() + size;
     n.data.resize(size);
     n.mtime = now_timespec();
+    ++n.version;
     return {};
 }
 
@@ -204,6 +205,7 @@ Result<void> RamFs::write(Inode& n, uint64_t offset, std::span<const uint8_t> da
     if (offset + data.size() > n.data.size()) TRY(resize(n, offset + data.size()));
     std::memcpy(n.data.data() + offset, data.data(), data.size());
     n.mtime = now_timespec();
+    ++n.version;
     return {};
 }
 

@@ -21,6 +21,7 @@ struct Inode {
     std::map<std::string, uint64_t> children;
     uint64_t parent = 0;       // directories only
     TimeSpec mtime{}, atime{}, ctime{};
+    uint64_t version = 0;      // bumped whenever the content changes
     bool is_dir() const { return (mode & MODE_TYPE) == MODE_DIR; }
     bool is_link() const { return (mode & MODE_TYPE) == MODE_SYMLINK; }
 };

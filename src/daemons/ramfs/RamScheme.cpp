@@ -1,6 +1,7 @@
 #include "daemons/ramfs/RamScheme.h"
 
 #include <cstring>
+#include <unistd.h>
 
 namespace redox::daemon {
 
@@ -171,8 +172,24 @@ Result<void> RamScheme::unlink(std::string_view path, uint64_t flags, const Call
     if (!l.parent || l.node->ino == 1) return err(EBUSY_);
     uint64_t ino = l.node->ino;
     TRY(m_fs.unlink(*l.parent, l.name, flags & AT_REMOVEDIR_, c));
+    m_exec_images.forget(ino);
     if (!m_open_count.count(ino)) m_fs.release(ino);
     return {};
+}
+
+Result<int> RamScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx&) {
+    Handle* h = TRY(handle(id));
+    Inode* n = m_fs.get(h->ino);
+    if ((h->flags & O_STAT_) || n->is_dir() || n->is_link()) return err(EBADF_);
+    if (!sys::wants_exec_image(flags) || offset != 0 || size < n->data.size()) return err(ENODEV_);
+    return m_exec_images.get(n->ino, n->data.size(), n->version, h->path, [n](int fd, uint64_t len) -> Result<void> {
+        for (uint64_t off = 0; off < len;) {
+            ssize_t w = pwrite(fd, n->data.data() + off, size_t(len - off), off_t(off));
+            if (w <= 0) return err(EIO_);
+            off += uint64_t(w);
+        }
+        return {};
+    });
 }
 
 void RamScheme::on_close(uint64_t id) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "daemons/ramfs/RamFs.h"
+#include "schemes/exec_image.h"
 #include "schemes/server.h"
 
 namespace redox::daemon {
@@ -35,6 +36,9 @@ public:
     Result<void> futimens(uint64_t id, std::span<const TimeSpec> times, const CallerCtx& ctx) override;
     Result<size_t> getdents(uint64_t id, std::span<uint8_t> buf, uint64_t opaque) override;
     Result<void> unlink(std::string_view path, uint64_t flags, const CallerCtx& ctx) override;
+    // Only exec images (schemes/exec_image.h): a private read-only executable
+    // mapping of a whole file, which is how spawn loads a program.
+    Result<int> mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx& ctx) override;
     Result<uint32_t> fevent(uint64_t, uint32_t flags) override { return flags; }
     void on_close(uint64_t id) override;
 
@@ -49,6 +53,7 @@ private:
     RamFs m_fs;
     std::map<uint64_t, Handle> m_handles;
     std::map<uint64_t, int> m_open_count;  // by inode
+    sys::ExecImageCache m_exec_images;     // by inode, stamped with its version
     uint64_t m_next = 1;
 };
 

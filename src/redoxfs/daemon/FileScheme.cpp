@@ -159,8 +159,10 @@ Result<OpenResult> FileScheme::open(std::string_view path, uint64_t flags, uint1
     }
     if ((flags & O_DIRECTORY_) && !is_dir(st.mode)) return err(ENOTDIR_);
     if (is_dir(st.mode) && want_write && !(flags & O_STAT_)) return err(EISDIR_);
-    if ((flags & O_TRUNC_) && !is_dir(st.mode) && want_write && st.size != 0)
+    if ((flags & O_TRUNC_) && !is_dir(st.mode) && want_write && st.size != 0) {
+        m_exec_images.forget(*r.node);
         TRY(changed(m_fs->truncate(*r.node, 0)));
+    }
     return add_handle(*r.node, flags, r.path);
 }
 
@@ -186,6 +188,7 @@ Result<size_t> FileScheme::write(uint64_t id, std::span<const uint8_t> buf, uint
     if (h->flags & O_STAT_) return err(EBADF_);
     if (offset == ~0ull || (fd_flags & O_APPEND_)) offset = TRY(m_fs->stat(h->ino)).size;
     if (m_mappings.count(h->ino)) TRY(write_back(h->ino));
+    m_exec_images.forget(h->ino);
     size_t n = TRY(changed(m_fs->write(h->ino, offset, buf)));
     if (auto m = m_mappings.find(h->ino); m != m_mappings.end()) {
         // Keep the handed-out pages in step with the file (pwrite grows the memfd;
@@ -235,6 +238,7 @@ Result<void> FileScheme::frename(uint64_t id, std::string_view path, const Calle
     TRY(sticky_check(from.parent, *from.node, ctx));
     if (to.node && *to.node != *from.node) TRY(sticky_check(to.parent, *to.node, ctx));
     TRY(changed(m_fs->rename(from.parent, from.name, to.parent, to.name, c)));
+    if (to.node && *to.node != *from.node) m_exec_images.forget(*to.node);
     h->path = to.path;
     return {};
 }
@@ -295,6 +299,7 @@ Result<void> FileScheme::ftruncate(uint64_t id, uint64_t len, const CallerCtx&) 
     Handle* h = TRY(handle(id));
     if ((h->flags & O_ACCMODE_) == O_RDONLY_ || (h->flags & O_STAT_)) return err(EBADF_);
     if (m_mappings.count(h->ino)) TRY(write_back(h->ino));
+    m_exec_images.forget(h->ino);
     TRY(changed(m_fs->truncate(h->ino, len)));
     if (auto m = m_mappings.find(h->ino); m != m_mappings.end()) {
         // Bytes past the new end read as zeros when the file grows again.
@@ -330,7 +335,9 @@ Result<void> FileScheme::unlink(std::string_view path, uint64_t flags, const Cal
     auto r = TRY(resolve(path, c, true));
     if (!r.node) return err(ENOENT_);
     if (*r.node == kRootId) return err(EBUSY_);
-    return changed(m_fs->unlink(r.parent, r.name, flags & AT_REMOVEDIR_, c));
+    TRY(changed(m_fs->unlink(r.parent, r.name, flags & AT_REMOVEDIR_, c)));
+    m_exec_images.forget(*r.node);
+    return {};
 }
 
 Result<int> FileScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size, uint64_t flags, const CallerCtx&) {
@@ -342,6 +349,23 @@ Result<int> FileScheme::mmap_prep(uint64_t id, uint64_t offset, uint64_t size, u
     bool want_write = flags & PROT_WRITE_;
     bool shared = flags & MAP_SHARED_;
     if (want_write && shared && !writable) return err(EACCES_);
+    if (sys::wants_exec_image(flags) && offset == 0 && size >= st.size) {
+        // A shared writable mapping holds bytes the file does not have yet.
+        if (auto m = m_mappings.find(h->ino); m != m_mappings.end() && m->second.shared_write) return err(EBUSY_);
+        uint32_t ino = h->ino;
+        return m_exec_images.get(ino, st.size, st.mtime.sec * 1000000000ull + st.mtime.nsec, h->path,
+                                 [&](int fd, uint64_t len) -> Result<void> {
+            std::vector<uint8_t> chunk(1 << 20);
+            for (uint64_t off = 0; off < len;) {
+                size_t want = size_t(std::min<uint64_t>(chunk.size(), len - off));
+                size_t n = TRY(m_fs->read(ino, off, std::span<uint8_t>(chunk.data(), want)));
+                if (n == 0) return err(EIO_);
+                if (pwrite(fd, chunk.data(), n, off_t(off)) != ssize_t(n)) return err(EIO_);
+                off += n;
+            }
+            return {};
+        });
+    }
     auto it = m_mappings.find(h->ino);
     if (it == m_mappings.end()) {
         int fd = memfd_create("redoxfs-fmap", MFD_CLOEXEC);
@@ -378,8 +402,10 @@ Result<void> FileScheme::write_back(uint32_t ino) {
         ssize_t n = pread(it->second.memfd, chunk.data(), want, off_t(off));
         if (n <= 0) return err(EIO_);
         size_t have = TRY(m_fs->read(ino, off, std::span<uint8_t>(cur.data(), size_t(n))));
-        if (have != size_t(n) || std::memcmp(cur.data(), chunk.data(), size_t(n)) != 0)
+        if (have != size_t(n) || std::memcmp(cur.data(), chunk.data(), size_t(n)) != 0) {
+            m_exec_images.forget(ino);
             TRY(changed(m_fs->write(ino, off, std::span<const uint8_t>(chunk.data(), size_t(n)))));
+        }
         off += uint64_t(n);
     }
     return {};

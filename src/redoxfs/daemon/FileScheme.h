@@ -11,13 +11,16 @@
 // Every successful change is committed as one RedoxFS transaction before the answer;
 // fsync also waits for the host's storage. fmap hands out a memfd holding a copy of
 // the file; stores into a shared writable mapping are written back to the file at
-// fsync and when the file's last handle closes.
+// fsync and when the file's last handle closes. A private read-only executable
+// fmap of a file (how spawn loads a program) gets a sealed exec image instead
+// (schemes/exec_image.h), cached until the file's bytes change.
 // Cost: reads and writes copy once between RedoxFS's block cache and the request
 // arena; directory listings re-read the directory.
 #pragma once
 
 #include "redoxfs/daemon/ImageDisk.h"
 #include "redoxfs/filesystem.h"
+#include "schemes/exec_image.h"
 #include "schemes/server.h"
 
 #include <functional>
@@ -97,6 +100,7 @@ private:
     std::map<uint64_t, Handle> m_handles;
     std::map<uint32_t, uint32_t> m_open_count;   // by node
     std::map<uint32_t, Mapping> m_mappings;      // by node
+    sys::ExecImageCache m_exec_images;           // by node
     uint64_t m_next = 1;
 };
 
