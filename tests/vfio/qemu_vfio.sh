@@ -2,31 +2,37 @@
 # Real VFIO against QEMU's emulated devices. Boots a small Linux guest (QEMU, software
 # emulation, emulated intel-iommu with interrupt remapping), binds QEMU's e1000, NVMe,
 # AHCI and qemu-xhci (+ usb-kbd) to vfio-pci, and runs this build's redox-sim inside
-# it (the host's / shared read-only over 9p, a scratch directory shared read-write)
-# with `boot --vfio` for each device:
+# it (the host's / shared read-only over 9p, a scratch directory shared read-write).
+# One `boot --vfio` sim drives all four devices:
+#   - nvmed, ahcid: the sim's root is RedoxFS on the QEMU NVMe disk (--root disk=...),
+#     the AHCI disk's RedoxFS is served beside it; a file written to each is read
+#     with `redox-sim fs cat` on the host after the guest powered off;
 #   - e1000d: link up, an ARP request for QEMU's user-network gateway goes out and
 #     the gateway's ARP reply comes back;
-#   - nvmed, ahcid: the sim boots from a RedoxFS image on the QEMU disk
-#     (--root disk=...) and writes a file that `redox-sim fs cat` reads on the host
-#     after the guest powered off;
 #   - xhcid enumerates QEMU's usb-kbd and usb-mouse; key presses and mouse motion
 #     typed through QEMU's monitor reach inputd (inputdump) through usbhidd.
 # One PASS/FAIL line per check, then `N passed, M failed`; exit 1 on any failure.
 #
 # usage: qemu_vfio.sh REDOX_SIM
-# Needs root (apt-get, the guest chroots into this host's /). Installs what is missing:
+# Needs root (apt-get, the guest chroots into this host's /). Installs what is missing
+# (unless REDOX_VFIO_SKIP_STATUS is set, below):
 # qemu-system-x86, busybox-static, cpio, kmod; Debian's kernel image is downloaded and
 # unpacked (not installed) into ${XDG_CACHE_HOME:-~/.cache}/redox-sim/vfio-kernel.
-# REDOX_VFIO_KEEP=1 keeps the scratch directory (logs, disk images) and prints it.
+# REDOX_VFIO_KEEP=1 keeps the scratch directory (logs, disk images) and prints it;
+# all.log there has the sim's output with the guest's uptime on each line.
 # REDOX_VFIO_BENCH=PATH (a release bench-drivers) also measures, after the checks,
 # 4 KiB random reads on QEMU's NVMe: nvmed's core over VFIO at QD1 and QD32, then
 # O_DIRECT pread through the guest kernel's nvme driver on the same device.
 set -uo pipefail
 SIM="$(realpath "${1:?usage: qemu_vfio.sh REDOX_SIM}")"
 die() { echo "qemu_vfio: $*" >&2; exit 2; }
+# REDOX_VFIO_SKIP_STATUS=77 (the meson test): what this machine lacks is a skip with
+# its reason, and nothing is installed.
+skip_status="${REDOX_VFIO_SKIP_STATUS:-}"
 if [ "$(id -u)" != 0 ]; then
-  echo "qemu_vfio: needs root: it installs packages and the guest chroots into the host's /" >&2
-  exit "${REDOX_VFIO_NOT_ROOT_STATUS:-2}"  # 77 under meson: skipped, not passed
+  why="needs root: the guest chroots into the host's / and packages may need installing"
+  [ -n "$skip_status" ] && { echo "qemu_vfio: SKIP: $why"; exit "$skip_status"; }
+  die "$why"
 fi
 [ -x "$SIM" ] || die "$SIM: not an executable"
 
@@ -43,6 +49,10 @@ need=()
 for p in qemu-system-x86 busybox-static cpio kmod; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
+if [ ${#need[@]} -gt 0 ] && [ -n "$skip_status" ]; then
+  echo "qemu_vfio: SKIP: ${need[*]} not installed (tools/dev test-vfio installs them)"
+  exit "$skip_status"
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "qemu_vfio: installing ${need[*]}"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
@@ -53,7 +63,10 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing afte
 # 2. The guest kernel: Debian's linux-image, unpacked into a cache outside the tree.
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/redox-sim/vfio-kernel"
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
-[ -n "$kpkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+if [ -z "$kpkg" ]; then  # no apt lists: the newest kernel already unpacked will do
+  kpkg=$(ls "$cache"/*/boot/vmlinuz-* 2>/dev/null | sed 's|.*/vmlinuz-|linux-image-|' | sort -V | tail -1)
+  [ -n "$kpkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+fi
 kver=${kpkg#linux-image-}
 kdir="$cache/$kver"
 if [ ! -e "$kdir/boot/vmlinuz-$kver" ]; then
@@ -143,20 +156,21 @@ run() { # NAME SIM-ARGS...
   local t0=\$(cut -d' ' -f1 /proc/uptime)
   echo "GUEST \$name started" > /dev/console
   touch "$work/\$name.started"
-  timeout 280 "$SIM" boot --timeout 240 "\$@" > "$work/\$name.out" 2>&1 < /dev/null
-  echo \$? > "$work/\$name.rc"
-  awk -v a=\$t0 -v b=\$(cut -d' ' -f1 /proc/uptime) 'BEGIN { printf "%.2f\n", b - a }' > "$work/\$name.secs"
+  # NAME.log: each line with the guest's uptime when it came, to see where the time goes.
+  timeout 280 "$SIM" boot --timeout 240 "\$@" 2>&1 < /dev/null | tee "$work/\$name.out" |
+    while IFS= read -r l; do read -r up _ < /proc/uptime; echo "\$up \$l"; done > "$work/\$name.log"
+  echo \${PIPESTATUS[0]} > "$work/\$name.rc"
+  awk -v a=\$t0 -v b=\$(cut -d' ' -f1 /proc/uptime) 'BEGIN { printf "%.2f\\n", b - a }' > "$work/\$name.secs"
   echo "GUEST \$name finished: status \$(cat "$work/\$name.rc") after \$(cat "$work/\$name.secs") s" > /dev/console
 }
 net=/scheme/network.pci-00-02.0 usb=/scheme/usb.pci-00-05.0
-run nic-usb --config "$work/nic-usb.toml" --root ramfs --vfio 0000:00:02.0 --vfio 0000:00:05.0 --share "$work/net" \\
+run all --vfio 0000:00:02.0 --vfio 0000:00:03.0 --vfio 0000:00:04.0 --vfio 0000:00:05.0 \\
+  --root disk=/scheme/disk.pci-00-03.0/0 --share "$work/net" \\
+  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' \\
+  --exec 'cat /scheme/ahci/etc/hostname' --exec 'cp /etc/hostname /scheme/ahci/root/note' --exec 'ps' \\
   --exec "netframe mac \$net" --exec "netframe send \$net /scheme/host/arp.bin" \\
   --exec "netframe recv \$net /scheme/host/reply.bin" \\
   --exec "ls \$usb" --exec "cat \$usb/port5/descriptors" --exec "cat \$usb/port6/descriptors" --exec 'inputdump 8'
-run nvme-root --vfio 0000:00:03.0 --root disk=/scheme/disk.pci-00-03.0/0 \\
-  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' --exec 'ps'
-run ahci-root --vfio 0000:00:04.0 --root disk=/scheme/disk.pci-00-04.0/0 \\
-  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' --exec 'ps'
 GUEST
 
 # The ARP request: who has 10.0.2.2 (QEMU's user-network gateway)? tell 10.0.2.15.
@@ -164,38 +178,39 @@ mac=525400123456
 python3 -c 'import sys; open(sys.argv[1], "wb").write(bytes.fromhex(sys.argv[2]).ljust(60, b"\0"))' "$work/net/arp.bin" \
   "ffffffffffff${mac}0806""000108000604""0001${mac}0a00020f""0000000000000a000202" || die "cannot write $work/net/arp.bin"
 
-# Every program a sim spawns is read whole from its root into memory, and the guest
-# emulates every instruction of that copy: the roots link the core utilities to
-# initfs (this build's file over 9p, cached by the guest) instead of holding a copy.
-# The nic-usb sim: base without a shell (the --exec lines run as plain commands).
-cat > "$work/nic-usb.toml" <<'TOML'
-include = ["base.toml"]
-[[files]]
-path = "/usr/bin/cat"
-data = "/scheme/initfs/bin/coreutils"
-symlink = true
-[[files]]
-path = "/usr/bin/ls"
-data = "/scheme/initfs/bin/coreutils"
-symlink = true
-TOML
-# RedoxFS roots for the two disks: a tree without a shell, as in the drivers test
-# against the models.
+# One sim drives all four devices: its root is RedoxFS on the NVMe disk, the AHCI
+# disk's RedoxFS is served as `ahci`. Every program a sim spawns is read whole from
+# its root, and the guest emulates every instruction of that copy: the root links
+# its programs to initfs (this build's files over 9p, cached by the guest) instead
+# of holding copies, and has no shell (the --exec lines run as plain commands).
+# From base: the drivers' pcid.d entries and the init.d line that starts them.
 tree="$work/tree"
-mkdir -p "$tree/usr/bin" "$tree/etc" "$tree/tmp" "$tree/root"
+mkdir -p "$tree/usr/bin" "$tree/usr/lib/drivers" "$tree/usr/lib/init.d" "$tree/usr/lib/pcid.d" "$tree/etc" "$tree/tmp" "$tree/root"
 chmod 1777 "$tree/tmp"
+"$SIM" config print base > "$work/base.toml" && python3 - "$work/base.toml" "$tree" <<'PY' || die "cannot take the drivers' files from the base config"
+import sys, tomllib
+files = tomllib.load(open(sys.argv[1], "rb"))["files"]
+wanted = [f for f in files if f["path"].startswith("/usr/lib/pcid.d/") or f["path"] == "/usr/lib/init.d/01_drivers"]
+assert any(f["path"].startswith("/usr/lib/pcid.d/") for f in wanted), "no pcid.d entries in base"
+for f in wanted:
+    open(sys.argv[2] + f["path"], "w").write(f["data"])
+PY
 for c in echo cat cp ls true ps; do ln -s /scheme/initfs/bin/coreutils "$tree/usr/bin/$c"; done
-echo redox-on-a-vfio-disk > "$tree/etc/hostname"
+for p in pcid-spawner netframe inputdump inputd; do ln -s "/scheme/initfs/bin/$p" "$tree/usr/bin/$p"; done
+for p in e1000d nvmed ahcid xhcid usbhidd; do ln -s "/scheme/initfs/bin/$p" "$tree/usr/lib/drivers/$p"; done
+printf 'export PATH /usr/bin\nnotify_parallel /usr/bin/inputd\n' > "$tree/usr/lib/init.d/00_base"
+printf 'notify /scheme/initfs/bin/redoxfs /scheme/disk.pci-00-04.0/0 ahci\n' > "$tree/usr/lib/init.d/02_ahci"
 for kind in nvme ahci; do
+  echo "redox-on-vfio-$kind" > "$tree/etc/hostname"
   made="$("$SIM" mkfs "$work/$kind.img" --size 32M 2>&1 && "$SIM" fs ar "$work/$kind.img" "$tree" 2>&1)"
   check "redoxfs-image-for-$kind" $? "$made"
-  [ -s "$work/$kind.img" ] || truncate -s 64M "$work/$kind.img"  # the other checks still run
+  [ -s "$work/$kind.img" ] || truncate -s 32M "$work/$kind.img"  # the other checks still run
 done
 
 # 4. The guest. The monitor socket is where the host types.
 mon="$work/monitor.sock"
 t_vm=$(now_ms)
-timeout 900 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -display none -no-reboot \
+timeout 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -display none -no-reboot \
   -serial "file:$work/serial.log" -monitor "unix:$mon,server,nowait" \
   -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
   -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 no_timer_check" \
@@ -223,7 +238,7 @@ PY
 # is lost; a later round arrives.
 typed=0
 while kill -0 $qemu 2>/dev/null; do
-  if [ -e "$work/nic-usb.started" ] && [ ! -e "$work/nic-usb.rc" ] && grep -q 'inputdump: ready' "$work/nic-usb.out" 2>/dev/null; then
+  if [ -e "$work/all.started" ] && [ ! -e "$work/all.rc" ] && grep -q 'inputdump: ready' "$work/all.out" 2>/dev/null; then
     monitor "sendkey a 100" && monitor "mouse_move 5 -3" && monitor "mouse_button $(( (typed + 1) % 2 ))" && typed=$((typed+1))
   fi
   sleep 0.7
@@ -236,38 +251,36 @@ for a in $devices; do
   grep -q "^GUEST bound $a vfio-pci" "$work/serial.log"; check "bound-to-vfio-pci-$a" $? "$(grep "GUEST bound $a" "$work/serial.log")"
 done
 
-out() { cat "$work/$1.out" 2>/dev/null; }
-rc() { cat "$work/$1.rc" 2>/dev/null || echo none; }
-o="$(out nic-usb)"
+o="$(cat "$work/all.out" 2>/dev/null)"
+st="status $(cat "$work/all.rc" 2>/dev/null || echo none)"
 grep -q 'e1000d network.pci-00-02.0: MAC 52:54:00:12:34:56, link up' <<<"$o" && grep -qx '52:54:00:12:34:56' <<<"$o"
-check e1000-mac-link-up $? "status $(rc nic-usb): $o"
+check e1000-mac-link-up $? "$st: $o"
 # The reply: ARP (0806), opcode 2, sender 10.0.2.2, addressed to our MAC and IP.
 reply="$(od -An -tx1 -v "$work/net/reply.bin" 2>/dev/null | tr -d ' \n')"
 [ "${reply:0:12}" = "$mac" ] && [ "${reply:24:4}" = 0806 ] && [ "${reply:40:4}" = 0002 ] &&
   [ "${reply:56:8}" = 0a000202 ] && [ "${reply:64:12}" = "$mac" ] && [ "${reply:76:8}" = 0a00020f ]
-check e1000-arp-to-gateway-answered $? "reply frame: ${reply:-none}; status $(rc nic-usb)"
+check e1000-arp-to-gateway-answered $? "reply frame: ${reply:-none}; $st"
 grep -q '^interface 0 alt=0 class=03:01:01 boot-keyboard$' <<<"$o" && grep -q '^endpoint 81 interrupt-in' <<<"$o"
-check xhci-enumerates-usb-kbd $? "status $(rc nic-usb): $o"
+check xhci-enumerates-usb-kbd $? "$st: $o"
 grep -q '^key 0x1e press U+61$' <<<"$o"
-check usb-kbd-key-reaches-inputd $? "typed $typed times; status $(rc nic-usb): $o"
+check usb-kbd-key-reaches-inputd $? "typed $typed times; $st: $o"
 grep -q '^interface 0 alt=0 class=03:01:02 boot-mouse$' <<<"$o"
-check xhci-enumerates-usb-mouse $? "status $(rc nic-usb): $o"
+check xhci-enumerates-usb-mouse $? "$st: $o"
 grep -q '^mouse_relative 5 -3$' <<<"$o" && grep -q '^button [01] 0 0$' <<<"$o"
-check usb-mouse-reaches-inputd $? "moved $typed times; status $(rc nic-usb): $o"
-[ "$(rc nic-usb)" = 0 ]; check nic-usb-sim-exit-0 $? "status $(rc nic-usb): $o"
-
+check usb-mouse-reaches-inputd $? "moved $typed times; $st: $o"
+# The root: its hostname, a file written and read back, nvmed in ps.
+[ "$(grep -cx redox-on-vfio-nvme <<<"$o")" = 2 ] && grep -q ' nvmed$' <<<"$o"
+check redoxfs-root-on-nvme-over-vfio $? "$st: $o"
+grep -qx redox-on-vfio-ahci <<<"$o" && grep -q ' ahcid$' <<<"$o"
+check redoxfs-on-ahci-over-vfio $? "$st: $o"
 for kind in nvme ahci; do
-  addr=$([ $kind = nvme ] && echo 03 || echo 04)
-  o="$(out $kind-root)"
-  [ "$(rc $kind-root)" = 0 ] && [ "$(grep -cx redox-on-a-vfio-disk <<<"$o")" = 2 ] && grep -q " ${kind}d\$" <<<"$o"
-  check "redoxfs-root-on-$kind-over-vfio" $? "status $(rc $kind-root): $o"
   got="$("$SIM" fs cat "$work/$kind.img" /root/note 2>&1)"
-  [ "$got" = redox-on-a-vfio-disk ]; check "redoxfs-write-on-$kind-read-on-host" $? "got: $got"
+  [ "$got" = redox-on-vfio-nvme ]; check "redoxfs-write-on-$kind-read-on-host" $? "got: $got"
 done
+[ "$(cat "$work/all.rc" 2>/dev/null)" = 0 ]; check sim-exit-0 $? "$st: $o"
 
 [ -n "$bench" ] && sed 's/^/qemu_vfio: bench: /' "$work/bench.out"
-echo "qemu_vfio: guest $(secs $vm_ms) s (sims: nic-usb $(cat "$work/nic-usb.secs" 2>/dev/null) s," \
-  "nvme-root $(cat "$work/nvme-root.secs" 2>/dev/null) s, ahci-root $(cat "$work/ahci-root.secs" 2>/dev/null) s)," \
-  "total $(secs $(( $(now_ms) - t_start ))) s"
+echo "qemu_vfio: guest $(secs $vm_ms) s (booted in $(sed -n 's/^GUEST running guest.sh at uptime //p' "$work/serial.log")," \
+  "sim $(cat "$work/all.secs" 2>/dev/null) s), total $(secs $(( $(now_ms) - t_start ))) s"
 echo "$passn passed, $failn failed"
 [ $failn = 0 ]
