@@ -61,7 +61,7 @@ int main() {
     std::vector<std::unique_ptr<Window>> windows;
     for (int i = 0; i < 8; ++i) {
         int32_t x = 40 + (i % 4) * 460, y = 60 + (i / 4) * 500;
-        uint32_t flags = i == 7 ? kFlagTransparent : 0;
+        uint32_t flags = i == 7 ? uint32_t(kFlagTransparent) : 0u;
         auto w = Window::create(transport, x, y, 640, 480, "window " + std::to_string(i), flags);
         if (!w) return fail("window", w.error());
         (*w)->set(Color::rgba(uint8_t(30 * i), uint8_t(255 - 30 * i), 128, i == 7 ? 200 : 255));

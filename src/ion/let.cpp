@@ -313,17 +313,14 @@ void Interp::run_export(const std::vector<std::string>& words) {
         return;
     }
     std::string name, value;
-    bool has_value = false;
     if (words.size() >= 2 && words[1] == "=") {
         name = words[0];
         value = join(expand_args(std::vector<std::string>(words.begin() + 2, words.end())), " ");
-        has_value = true;
     } else if (size_t eq = words[0].find('='); eq != std::string::npos) {
         name = words[0].substr(0, eq);
         std::vector<std::string> rest(words.begin() + 1, words.end());
         rest.insert(rest.begin(), words[0].substr(eq + 1));
         value = join(expand_args(rest), " ");
-        has_value = true;
     } else {
         for (auto& w : words) {
             Value* v = find_var(w);

@@ -71,7 +71,7 @@ protected:
             if (!k.copy_to(r.pid, r.buf, out.data(), out.size() * sizeof(Event))) return err(EFAULT_);
             return out.size() * sizeof(Event);
         }
-        case Opcode::Fevent: return q->ready.empty() ? 0 : EVENT_READ;
+        case Opcode::Fevent: return q->ready.empty() ? 0u : uint32_t(EVENT_READ);
         case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_CHR | 0600));
         case Opcode::Fpath: return put_fpath(k, r, "/scheme/event/");
         case Opcode::Fcntl: return 0;
@@ -200,7 +200,7 @@ protected:
             });
             return sizeof ts;
         }
-        case Opcode::Fevent: return h.deadline && k.now_ns(h.clock) >= h.deadline ? EVENT_READ : 0;
+        case Opcode::Fevent: return h.deadline && k.now_ns(h.clock) >= h.deadline ? uint32_t(EVENT_READ) : 0u;
         case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_CHR | 0444));
         case Opcode::Fpath: return put_fpath(k, r, "/scheme/time/" + std::to_string(h.clock));
         case Opcode::Fcntl: return 0;
@@ -272,7 +272,7 @@ protected:
             if (!k.copy_to(r.pid, r.buf, &n, 8)) return err(EFAULT_);
             return 8;
         }
-        case Opcode::Fevent: return h.expiries ? EVENT_READ : 0;
+        case Opcode::Fevent: return h.expiries ? uint32_t(EVENT_READ) : 0u;
         case Opcode::Fpath: return put_fpath(k, r, "/scheme/itimer/");
         case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_CHR | 0600));
         case Opcode::Fcntl: return 0;

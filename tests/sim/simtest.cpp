@@ -394,7 +394,7 @@ void t_wait() {
     expect_err(sys::setpgid(member, 424242), EPERM_, "setpgid into a group nobody is in");
     expect_err(sys::setpgid(1, 0), ESRCH_, "setpgid of a process that is not a child");
     expect(must(sys::getpgid(member), "getpgid") == lead, "getpgid of a member names the group");
-    expect(must(sys::getpgid(0), "getpgid self") == must(sys::ids(), "ids").pgid, "getpgid(0) is our group");
+    expect(uint32_t(must(sys::getpgid(0), "getpgid self")) == must(sys::ids(), "ids").pgid, "getpgid(0) is our group");
     expect_err(sys::getpgid(424242), ENOENT_, "getpgid of no process");
     must(sys::kill(-lead, SIGTERM), "kill the group");
     for (int k = 0; k < 2; ++k) {

@@ -107,7 +107,7 @@ Result<size_t> ChanScheme::write(uint64_t id, std::span<const uint8_t> buf, uint
 uint32_t ChanScheme::readiness(uint64_t id) {
     auto h = m_handles.find(id);
     if (h == m_handles.end()) return 0;
-    if (h->second.listener) return h->second.listener->pending.empty() ? 0 : EVENT_READ;
+    if (h->second.listener) return h->second.listener->pending.empty() ? 0u : uint32_t(EVENT_READ);
     Connection& c = m_conns[id];
     uint32_t r = 0;
     if (!c.inbox.empty() || c.peer == 0) r |= EVENT_READ;
