@@ -2,8 +2,10 @@
 // prints one line "NAME VALUE UNIT" that bench-kernel-sim reads.
 //   simbench roundtrip N        8-byte reads of /scheme/zero, one at a time
 //   simbench copy BLOCK TOTAL   /scheme/zero -> /scheme/null in BLOCK-byte reads and writes
+//                               (and how many of them went through direct channels)
 //   simbench batch KIND N       N calls submitted in batches of 256 (KIND: kernel, daemon, read)
 #include "schemes/libredox.h"
+#include "schemes/direct_client.h"
 
 #include <algorithm>
 #include <chrono>
@@ -68,6 +70,9 @@ int copy(uint64_t block, uint64_t total) {
     double t = now_s() - t0;
     if (std::any_of(buf.begin(), buf.end(), [](char c) { return c != 0; })) die("zero read non-zero bytes");
     print(fmt::format("copy_{} {:.1f} MiB/s", block, double(moved) / t / (1 << 20)));
+    // Whether both fds had channels: a block that took the kernel path shows here.
+    auto ds = sys::direct_stats();
+    print(fmt::format("copy_{}_direct_ops {} (channels {}, fallbacks {})", block, ds.ops, ds.attached, ds.fallbacks));
     return 0;
 }
 

@@ -36,7 +36,7 @@
 namespace redox {
 
 inline constexpr uint32_t kDirectMagic = 0x52445844;  // "RDXD"
-inline constexpr uint32_t kDirectSlots = 64;
+inline constexpr uint32_t kDirectSlots = 256;  // a libredox batch (256 calls) in one wave
 
 enum DirectState : uint32_t {
     DIRECT_OPEN = 0,
