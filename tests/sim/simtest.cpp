@@ -695,6 +695,39 @@ void t_direct_copy() {
     must(sys::close(out), "close null");
 }
 
+// A request queued on a channel while the daemon is busy elsewhere, then a
+// signal: the client withdraws it, and the daemon, once free, answers it EINTR
+// without running it (a run would sleep 5 s and return 0).
+void t_direct_withdraw() {
+    int daemon = start_loop("loop4");
+    auto [qr, qw] = must(sys::pipe(), "pipe");
+    auto [gr, gw] = must(sys::pipe(), "pipe");
+    int queued = spawn_self({"child-loop-queued", "/scheme/loop4"}, {{0, gr}, {1, qw}, {2, 2}});
+    must(sys::close(qw), "close");
+    must(sys::close(gr), "close");
+    char o;
+    expect(must(sys::read(qr, &o, 1), "queued reader ready") == 1 && o == 'o', "the queued reader has a channel");
+    auto [sr, sw] = must(sys::pipe(), "pipe");
+    int slow = spawn_self({"child-loop-slow", "/scheme/loop4"}, {{0, 0}, {1, sw}, {2, 2}});
+    must(sys::close(sw), "close");
+    expect(must(sys::read(sr, &o, 1), "slow reader ready") == 1 && o == 'o', "the slow reader has a channel");
+    must(sys::sleep_ns(200'000'000), "sleep");  // the daemon is inside the slow read
+    must(sys::write_all(gw, "g"), "let the queued reader read");
+    must(sys::sleep_ns(300'000'000), "sleep");  // its read waits on the channel
+    auto t0 = std::chrono::steady_clock::now();
+    must(sys::kill(queued, SIGINT), "SIGINT the queued reader");
+    std::string got = must(sys::read_all(qr), "queued reader output");
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    expect(got == "errno 4 direct 1", "the queued reader said '" + got + "', expected a direct EINTR");
+    expect(waited < 10, "the withdrawn read took " + std::to_string(waited) + " s");
+    expect(must(sys::read_all(sr), "slow reader output") == "read ok", "the slow read ran to its end");
+    must(sys::waitpid(queued, 0), "reap");
+    must(sys::waitpid(slow, 0), "reap");
+    must(sys::close(gw), "close");
+    must(sys::kill(daemon, SIGKILL), "kill");
+    must(sys::waitpid(daemon, 0), "reap");
+}
+
 // With channels off (virtual time, REDOX_SIM_DIRECT=0) reads stay on the kernel path.
 void expect_no_channels(const std::string& why) {
     int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
@@ -1039,6 +1072,19 @@ int main(int argc, char** argv) {
         (void)sys::write_all(1, out);
         sys::exit(0);
     }
+    if (g_name == "child-loop-queued") {
+        signal(SIGINT, [](int) {});
+        int fd = loop_channel(a2);
+        must(sys::write_all(fd, "q"), "direct write");
+        (void)sys::write_all(1, "o");
+        char c;
+        must(sys::read(0, &c, 1), "wait for the go");
+        uint64_t ops = sys::direct_stats().ops;
+        auto r = sys::read(fd, &c, 1);
+        std::string out = r ? std::string("read ok") : "errno " + std::to_string(r.error().errnum);
+        (void)sys::write_all(1, out + " direct " + std::to_string(sys::direct_stats().ops - ops));
+        sys::exit(0);
+    }
     if (g_name == "child-read" || g_name == "child-read-sigint") {
         if (g_name == "child-read-sigint") signal(SIGINT, [](int) {});
         auto fd = sys::open(a2, O_RDONLY_);
@@ -1055,7 +1101,7 @@ int main(int argc, char** argv) {
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
-        {"direct-off", t_direct_off}, {"direct-copy", t_direct_copy},
+        {"direct-off", t_direct_off}, {"direct-copy", t_direct_copy}, {"direct-withdraw", t_direct_withdraw},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
         {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full}, {"exec-image", t_exec_image},
