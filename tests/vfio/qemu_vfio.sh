@@ -35,6 +35,10 @@ if [ "$(id -u)" != 0 ]; then
   die "$why"
 fi
 [ -x "$SIM" ] || die "$SIM: not an executable"
+# One guest at a time on this machine: software emulation wants every core, and two
+# test runs (two worktrees, two builds) would each take twice as long.
+exec 9>"${TMPDIR:-/tmp}/redox-sim-vfio.lock"
+flock -w 600 9 || die "another run's QEMU guest held ${TMPDIR:-/tmp}/redox-sim-vfio.lock for 10 minutes"
 
 passn=0 failn=0
 check() { # NAME STATUS DETAIL
