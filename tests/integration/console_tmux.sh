@@ -120,11 +120,14 @@ wait_for '^SIM-EXIT 0$' 20 || fail "^D at the login prompt did not end the sim w
 echo "ok   console-tmux (sim)"
 
 # The same job control in the host shell (`redox-sim ion` on the tmux terminal).
-T kill-session -t console 2>/dev/null
+# The new session starts before the old one goes: a tmux server whose last
+# session closes exits, and a new-session racing that exit fails.
 mkdir -p "$tmp/home/.config/ion"
 echo 'let PROMPT = "host-ion> "' > "$tmp/home/.config/ion/initrc"
-T new-session -d -s console -x 120 -y 50 \
+T new-session -d -s host -x 120 -y 50 \
   "HOME='$tmp/home' '$SIM' ion; echo \"ION-EXIT \$?\"; sleep 60" || fail "tmux could not start the host shell"
+T kill-session -t console 2>/dev/null
+T rename-session -t host console || fail "tmux could not rename the host shell's session"
 wait_for 'host-ion> ?$' 20 || fail "no host shell prompt"
 type_line 'sleep 100'
 sleep 1
