@@ -35,6 +35,16 @@ static void usage(FILE* out) {
     for (const auto& c : cmds) std::fprintf(out, "  redox-sim %s\n", c.usage);
 }
 
+static int command_usage(std::string_view name) {
+    for (const auto& c : registry()) {
+        if (name != c.name) continue;
+        std::printf("usage: redox-sim %s\n", c.usage);
+        return 0;
+    }
+    std::fprintf(stderr, "redox-sim: unknown command '%.*s' (see redox-sim --help)\n", int(name.size()), name.data());
+    return 2;
+}
+
 } // namespace redox::cli
 
 int main(int argc, char** argv) {
@@ -45,8 +55,14 @@ int main(int argc, char** argv) {
     }
     std::string_view name = argv[1];
     if (name == "-h" || name == "--help" || name == "help") {
+        // `redox-sim help COMMAND`: that command's usage line.
+        if (argc > 2 && name == "help") return command_usage(argv[2]);
         usage(stdout);
         return 0;
     }
+    // `redox-sim COMMAND --help` (or -h) as its first argument prints its usage.
+    // Not for `ion`: there the options are the shell's own (`ion -h`).
+    if (argc > 2 && name != "ion" && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0))
+        return command_usage(name);
     return run_command(name, std::span<char*>(argv + 2, argc - 2));
 }

@@ -30,6 +30,15 @@ out="$(boot --exec 'no-such-program' 2>&1)"; rc=$?
 # Init runs --exec lines with Ion when the config installs it (Ion's message), else itself.
 [ $rc != 0 ] && grep -qE 'no-such-program: command not found|command not found: no-such-program' <<<"$out"; check command-not-found $? "rc=$rc out=$out"
 
+# Usage: each command's --help (and `help COMMAND`) prints its usage line on stdout, status 0.
+help_ok=0
+for c in boot test trace fs mkfs config; do
+  h="$("$SIM" "$c" --help 2>/dev/null)" && grep -q "^usage: redox-sim $c " <<<"$h" || help_ok=1
+done
+h="$("$SIM" help boot 2>/dev/null)" && grep -q '^usage: redox-sim boot \[--config' <<<"$h" || help_ok=1
+"$SIM" help no-such-command >/dev/null 2>&1 && help_ok=1
+check command-help $help_ok "a --help did not print its command's usage"
+
 mkdir -p "$tmp/share"; echo "from the host" > "$tmp/share/in.txt"
 out="$(boot --share "$tmp/share" --exec 'cat /scheme/host/in.txt' --exec 'touch /scheme/host/out.txt' 2>&1)"; rc=$?
 [ $rc = 0 ] && grep -qx 'from the host' <<<"$out" && [ -f "$tmp/share/out.txt" ]; check share $? "rc=$rc out=$out"
