@@ -354,8 +354,10 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
 
     o.init_env = {"PATH=/usr/bin", "HOME=/root", "USER=root", "SHELL=/usr/bin/ion", "PWD=/"};
     if (const char* term = std::getenv("TERM")) o.init_env.push_back(std::string("TERM=") + term);
-    // The rings' spin-then-sleep budget, a tuning knob for every sim process.
-    if (const char* spin = std::getenv("REDOX_SIM_SPIN")) o.init_env.push_back(std::string("REDOX_SIM_SPIN=") + spin);
+    // Tuning knobs every sim process reads: the rings' spin-then-sleep budget and
+    // the direct channels' spin (clients and daemons).
+    for (const char* knob : {"REDOX_SIM_SPIN", "REDOX_SIM_DIRECT_SPIN_US"})
+        if (const char* v = std::getenv(knob)) o.init_env.push_back(std::string(knob) + "=" + v);
     // Orbital's display backend; SDL2 needs the host's display server.
     if (!args.display.empty()) o.init_env.push_back("ORBITAL_BACKEND=" + args.display);
     if (args.display == "sdl") {

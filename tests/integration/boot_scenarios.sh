@@ -39,6 +39,11 @@ h="$("$SIM" help boot 2>/dev/null)" && grep -q '^usage: redox-sim boot \[--confi
 "$SIM" help no-such-command >/dev/null 2>&1 && help_ok=1
 check command-help $help_ok "a --help did not print its command's usage"
 
+# Tuning knobs in redox-sim's environment reach every sim process.
+out="$(REDOX_SIM_DIRECT_SPIN_US=7 REDOX_SIM_SPIN=300 boot --exec 'env' 2>&1)"; rc=$?
+[ $rc = 0 ] && grep -qx 'REDOX_SIM_DIRECT_SPIN_US=7' <<<"$out" && grep -qx 'REDOX_SIM_SPIN=300' <<<"$out"
+check spin-knobs-reach-sim $? "rc=$rc out=$out"
+
 mkdir -p "$tmp/share"; echo "from the host" > "$tmp/share/in.txt"
 out="$(boot --share "$tmp/share" --exec 'cat /scheme/host/in.txt' --exec 'touch /scheme/host/out.txt' 2>&1)"; rc=$?
 [ $rc = 0 ] && grep -qx 'from the host' <<<"$out" && [ -f "$tmp/share/out.txt" ]; check share $? "rc=$rc out=$out"
