@@ -15,11 +15,17 @@ static std::vector<Command>& registry() {
 
 void register_command(const Command& cmd) { registry().push_back(cmd); }
 
-int run_command(std::string_view name, std::span<char*> args) {
+// The command NAME, or null after one error line.
+static const Command* find_command(std::string_view name) {
     for (const auto& c : registry())
-        if (name == c.name) return c.run(args);
+        if (name == c.name) return &c;
     std::fprintf(stderr, "redox-sim: unknown command '%.*s' (see redox-sim --help)\n", int(name.size()), name.data());
-    return 2;
+    return nullptr;
+}
+
+int run_command(std::string_view name, std::span<char*> args) {
+    const Command* c = find_command(name);
+    return c ? c->run(args) : 2;
 }
 
 int fail(std::string_view msg) {
@@ -36,13 +42,10 @@ static void usage(FILE* out) {
 }
 
 static int command_usage(std::string_view name) {
-    for (const auto& c : registry()) {
-        if (name != c.name) continue;
-        std::printf("usage: redox-sim %s\n", c.usage);
-        return 0;
-    }
-    std::fprintf(stderr, "redox-sim: unknown command '%.*s' (see redox-sim --help)\n", int(name.size()), name.data());
-    return 2;
+    const Command* c = find_command(name);
+    if (!c) return 2;
+    std::printf("usage: redox-sim %s\n", c->usage);
+    return 0;
 }
 
 } // namespace redox::cli

@@ -56,13 +56,12 @@ void ExecImageCache::forget(uint64_t key) {
 }
 
 Result<int> ExecImageCache::get(uint64_t key, uint64_t size, uint64_t stamp, std::string_view name, const Fill& fill) {
-    close_retired(false);
     auto it = m_images.find(key);
     if (it != m_images.end()) {
         const Image& img = it->second;
         if (img.size == size && img.stamp == stamp) return img.fd;
-        forget(key);
     }
+    forget(key);  // also closes the images retired a while ago
     if (auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
     std::string label(name.empty() ? "redox-exec" : name.substr(0, 200));
     int fd = memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
