@@ -2,6 +2,8 @@
 // in the same run, as medians of several runs:
 //   scheme round trip (8-byte read of zero)   vs  pipe ping-pong round trip
 //   zero -> null copy, 4 KiB and 4 MiB blocks  vs  dd if=/dev/zero of=/dev/null
+//   the 4 KiB copy pipelined, 8/32/128 blocks in flight through call_batch,
+//     vs the same dd (a different loop from dd's: no goal of its own)
 //   batched asynchronous submissions, ops/s    (goal >= 2 M)
 //   boot of `minimal` to init done             vs  spawning dash -c true
 // Usage: bench-kernel-sim [--runs N] [--redox-sim PATH]
@@ -107,6 +109,9 @@ double dash_ms() {
     return (now_s() - t0) * 1e3;
 }
 
+// Blocks in flight in the pipelined 4 KiB copy.
+constexpr int kPipeDepths[] = {8, 32, 128};
+
 // One boot running every in-sim measurement; returns NAME -> value.
 std::map<std::string, double> sim_figures(const std::string& sim) {
     std::vector<std::string> args{sim, "boot", "--config", "minimal", "--timeout", "300"};
@@ -114,6 +119,10 @@ std::map<std::string, double> sim_figures(const std::string& sim) {
                       "simbench batch kernel 1000000", "simbench batch daemon 200000", "simbench batch read 200000"}) {
         args.push_back("--exec");
         args.push_back(line);
+    }
+    for (int d : kPipeDepths) {
+        args.push_back("--exec");
+        args.push_back(fmt::format("simbench pipecopy 4096 {} 268435456", d));
     }
     std::string out = run(args);
     std::map<std::string, double> m;
@@ -128,6 +137,8 @@ std::map<std::string, double> sim_figures(const std::string& sim) {
     }
     for (auto k : {"roundtrip_ns", "copy_4096", "copy_4194304", "batch_kernel", "batch_daemon", "batch_read"})
         if (!m.count(k)) die(std::string("the sim printed no ") + k + ": " + out);
+    for (int d : kPipeDepths)
+        if (!m.count(fmt::format("pipecopy_4096_{}", d))) die(fmt::format("the sim printed no pipecopy_4096_{}: {}", d, out));
     return m;
 }
 
@@ -158,6 +169,12 @@ int main(int argc, char** argv) {
                m("pipe_ns"), m("roundtrip_ns") / m("pipe_ns"), "<= 1.0x time");
     fmt::print("{:<34} {:>8.0f} MiB/s {:>10.0f} MiB/s {:>7.2f}x  {}\n", "zero->null 4 KiB (vs dd)", m("copy_4096"),
                m("dd_4096"), m("copy_4096") / m("dd_4096"), ">= 0.5x");
+    for (int d : kPipeDepths) {
+        double v = m(fmt::format("pipecopy_4096_{}", d).c_str());
+        fmt::print("{:<34} {:>8.0f} MiB/s {:>10.0f} MiB/s {:>7.2f}x  {}\n",
+                   fmt::format("pipelined 4 KiB, {} in flight", d), v, m("dd_4096"), v / m("dd_4096"),
+                   "none (batched, not dd's loop)");
+    }
     fmt::print("{:<34} {:>8.0f} MiB/s {:>10.0f} MiB/s {:>7.2f}x  {}\n", "zero->null 4 MiB (vs dd)", m("copy_4194304"),
                m("dd_4194304"), m("copy_4194304") / m("dd_4194304"), ">= 0.25x");
     for (auto [k, what] : {std::pair{"batch_kernel", "batched lseek (kernel-sim only)"},

@@ -3,6 +3,10 @@
 //   simbench roundtrip N        8-byte reads of /scheme/zero, one at a time
 //   simbench copy BLOCK TOTAL   /scheme/zero -> /scheme/null in BLOCK-byte reads and writes
 //                               (and how many of them went through direct channels)
+//   simbench pipecopy BLOCK DEPTH TOTAL
+//                               the same copy pipelined: DEPTH reads of zero into DEPTH
+//                               buffers as one call_batch, then their DEPTH writes to null
+//                               as the next one; every result must be the whole block
 //   simbench batch KIND N       N calls submitted in batches of 256 (KIND: kernel, daemon, read)
 #include "schemes/libredox.h"
 #include "schemes/direct_client.h"
@@ -12,6 +16,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace redox;
@@ -76,6 +81,63 @@ int copy(uint64_t block, uint64_t total) {
     return 0;
 }
 
+// The copy with DEPTH blocks in flight through the asynchronous batch API:
+// one call_batch reads zero into DEPTH distinct buffers, the next writes
+// those buffers to null, so no write is submitted before its read completed.
+int pipecopy(uint64_t block, uint64_t depth, uint64_t total) {
+    if (block > kMaxTransfer) die(fmt::format("block {} is larger than a transfer ({})", block, kMaxTransfer));
+    if (depth > 4096) die(fmt::format("depth {} is larger than 4096", depth));
+    if (total < block) die(fmt::format("total {} is less than one block of {}", total, block));
+    int in = must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero");
+    int out = must(sys::open("/scheme/null", O_WRONLY_), "open /scheme/null");
+    std::vector<char> bufs(block * depth, 1);
+    std::vector<Sqe> reads(depth), writes(depth);
+    std::vector<Cqe> done(depth);
+    for (uint64_t i = 0; i < depth; ++i) {
+        for (auto [s, fd, op] : {std::tuple{&reads[i], in, Opcode::Read}, std::tuple{&writes[i], out, Opcode::Write}}) {
+            *s = Sqe{};
+            s->opcode = uint8_t(op);
+            s->args[0] = uint64_t(fd);
+            s->args[1] = reinterpret_cast<uint64_t>(bufs.data() + i * block);
+            s->args[2] = block;
+            s->args[3] = ~uint64_t(0);  // at the fd's position
+        }
+    }
+    auto check = [&](size_t m, const char* what) {
+        for (size_t i = 0; i < m; ++i) {
+            if (is_error(done[i].result))
+                die(fmt::format("pipelined {} {} of {} failed: errno {}", what, i, m, demux_error(done[i].result)));
+            if (done[i].result != block)
+                die(fmt::format("pipelined {} {} of {} moved {} of {} bytes", what, i, m, done[i].result, block));
+        }
+    };
+    uint64_t moved = 0;
+    auto run = [&](uint64_t bytes) {
+        for (uint64_t left = bytes / block; left > 0;) {
+            size_t m = size_t(std::min<uint64_t>(left, depth));
+            sys::call_batch(std::span(reads.data(), m), std::span(done.data(), m));
+            check(m, "read");
+            sys::call_batch(std::span(writes.data(), m), std::span(done.data(), m));
+            check(m, "write");
+            left -= m;
+            moved += m * block;
+        }
+    };
+    // The first calls take the kernel path until both fds get their channels.
+    run(std::max<uint64_t>(depth, 4) * block * 4);
+    moved = 0;
+    auto before = sys::direct_stats();
+    double t0 = now_s();
+    run(total);
+    double t = now_s() - t0;
+    if (std::any_of(bufs.begin(), bufs.end(), [](char c) { return c != 0; })) die("zero read non-zero bytes");
+    print(fmt::format("pipecopy_{}_{} {:.1f} MiB/s", block, depth, double(moved) / t / (1 << 20)));
+    auto ds = sys::direct_stats();
+    print(fmt::format("pipecopy_{}_{}_direct_ops {} of {} (fallbacks {})", block, depth, ds.ops - before.ops,
+                      2 * moved / block, ds.fallbacks - before.fallbacks));
+    return 0;
+}
+
 int batch(const std::string& kind, uint64_t n) {
     // kernel: lseek SEEK_CUR, answered by the kernel-sim alone;
     // daemon: lseek SEEK_END, a round trip to the file scheme (Fsize) without data;
@@ -124,6 +186,7 @@ int main(int argc, char** argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "roundtrip" && argc == 3) return roundtrip(number(argv[2]));
     if (mode == "copy" && argc == 4) return copy(number(argv[2]), number(argv[3]));
+    if (mode == "pipecopy" && argc == 5) return pipecopy(number(argv[2]), number(argv[3]), number(argv[4]));
     if (mode == "batch" && argc == 4) return batch(argv[2], number(argv[3]));
-    die("usage: simbench roundtrip N | copy BLOCK TOTAL | batch kernel|daemon|read N");
+    die("usage: simbench roundtrip N | copy BLOCK TOTAL | pipecopy BLOCK DEPTH TOTAL | batch kernel|daemon|read N");
 }
