@@ -249,6 +249,13 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
     auto scheme = f->scheme.lock();
     if (!scheme || !scheme->alive()) return reply_err(k, p.pid, tag, EIO_);
     if (auto* m = dynamic_cast<Mappable*>(scheme.get())) {
+        auto phys = memory_physical_fd(k, scheme.get(), f->number, offset, size);
+        if (phys || phys.error().errnum != ENODEV_) {
+            if (!phys) return reply_err(k, p.pid, tag, phys.error().errnum);
+            bool ok = send_side_fd(p, phys->first, phys->second);
+            close(phys->first);
+            return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
+        }
         auto fd = m->mmap_fd(k, f->number, offset, size);
         if (!fd) return reply_err(k, p.pid, tag, fd.error().errnum);
         bool ok = send_side_fd(p, *fd, offset);

@@ -1,5 +1,5 @@
 // Kernel schemes: the root scheme (scheme list and scheme sockets), debug
-// (the console), pipe, memory, irq and serio.
+// (the console), pipe and serio.
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/ks_util.h"
 #include "kernel-sim/namespaces.h"
@@ -19,6 +19,7 @@ namespace redox::kernel {
 void register_event_schemes(Kernel& k);
 void register_sys_schemes(Kernel& k);
 void register_initfs_scheme(Kernel& k);
+void register_device_schemes(Kernel& k);
 
 // root (""): `/scheme/` lists the caller's namespace (getdents). Also owns the
 // socket handles returned by scheme registration: the last close of a socket
@@ -251,67 +252,8 @@ private:
     std::map<uint64_t, Pipe> m_pipes;
 };
 
-// memory: "" or "zeroed" is anonymous memory to fmap (real shared pages of a
-// memfd). Physical memory and translation come with the drivers; until then
-// those paths answer ENOENT. fstatvfs reports the host's RAM figures.
-class MemoryScheme final : public KernelScheme, public Mappable {
-public:
-    MemoryScheme() : KernelScheme("memory") {}
-    ~MemoryScheme() override {
-        for (auto& [id, fd] : m_objects) ::close(fd);
-    }
-    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
-        auto it = m_objects.find(number);
-        if (it == m_objects.end()) return err(EBADF_);
-        off_t need = off_t(offset + size);
-        struct stat st;
-        if (fstat(it->second, &st) == 0 && st.st_size < need && ftruncate(it->second, need) != 0) return err(ENOMEM_);
-        int fd = dup(it->second);
-        if (fd < 0) return err(EMFILE_);
-        return fd;
-    }
-
-protected:
-    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t&) override {
-        switch (r.op) {
-        case Opcode::Open: {
-            std::string_view path = r.path;
-            if (auto at = path.find('@'); at != std::string_view::npos) path = path.substr(0, at);
-            if (!(path.empty() || path == "zeroed")) return err(ENOENT_);
-            int fd = memfd_create("redox-memory", MFD_CLOEXEC);
-            if (fd < 0) return err(ENOMEM_);
-            uint64_t id = m_next++;
-            m_objects[id] = fd;
-            return id;
-        }
-        case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_FILE | 0600));
-        case Opcode::Fstatvfs: {
-            StatVfs v{};
-            v.f_bsize = 4096;
-            long pages = sysconf(_SC_PHYS_PAGES), avail = sysconf(_SC_AVPHYS_PAGES);
-            v.f_blocks = uint64_t(pages);
-            v.f_bfree = v.f_bavail = uint64_t(avail);
-            if (r.len < sizeof v || !k.copy_to(r.pid, r.buf, &v, sizeof v)) return err(EFAULT_);
-            return 0;
-        }
-        case Opcode::Fpath: return put_fpath(k, r, "/scheme/memory/");
-        case Opcode::Fevent: case Opcode::Fsync: case Opcode::Fcntl: return 0;
-        default: return err(EBADF_);
-        }
-    }
-    void on_close(Kernel&, uint64_t number) override {
-        auto it = m_objects.find(number);
-        if (it != m_objects.end()) { ::close(it->second); m_objects.erase(it); }
-    }
-
-private:
-    uint64_t m_next = 1;
-    std::map<uint64_t, int> m_objects;
-};
-
-// irq and serio: root only. A hosted sim has no legacy interrupt lines or PS/2
-// ports: irq lists `bsp` and nothing else until a driver's device brings its
-// interrupts; serio ports exist but never produce bytes.
+// serio: root only. A hosted sim has no PS/2 ports: they exist but never
+// produce bytes.
 class DeviceStubScheme final : public KernelScheme {
 public:
     DeviceStubScheme(std::string name, std::vector<std::string> entries)
@@ -347,16 +289,14 @@ private:
 void register_kernel_schemes(Kernel& k) {
     auto root = std::make_shared<RootScheme>();
     auto pipe = std::make_shared<PipeScheme>();
-    auto memory = std::make_shared<MemoryScheme>();
     auto debug = std::make_shared<DebugScheme>();
     auto& ns = k.namespaces();
     ns.add_kernel_scheme(root, true, false);
     ns.add_kernel_scheme(pipe, true, true);
-    ns.add_kernel_scheme(memory, true, true);
     ns.add_kernel_scheme(debug, false, false);
-    ns.add_kernel_scheme(std::make_shared<DeviceStubScheme>("irq", std::vector<std::string>{"bsp"}), false, false);
     ns.add_kernel_scheme(std::make_shared<DeviceStubScheme>("serio", std::vector<std::string>{"0", "1"}), false, false);
-    for (auto s : std::initializer_list<std::shared_ptr<Scheme>>{root, pipe, memory, debug}) k.add_scheme(s);
+    for (auto s : std::initializer_list<std::shared_ptr<Scheme>>{root, pipe, debug}) k.add_scheme(s);
+    register_device_schemes(k);
     register_event_schemes(k);
     register_sys_schemes(k);
     register_initfs_scheme(k);

@@ -65,7 +65,7 @@ public:
     SysScheme() : KernelScheme("sys") {}
 
 protected:
-    inline static const std::vector<std::string> kFiles = {"context", "fault", "kstop", "log",  "memory",
+    inline static const std::vector<std::string> kFiles = {"context", "fault", "irq",   "kstop", "log",  "memory",
                                                            "scheme",  "stat",  "time",  "trace", "uname"};
     Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
         if (r.op == Opcode::Open) {
@@ -78,6 +78,7 @@ protected:
             else if (name == "uname") text = "Redox\n0.5.0-sim\nx86_64\nredox-sim\n";
             else if (name == "scheme") { for (auto& s : k.namespaces().list(p ? p->rns : 1)) text += s + "\n"; }
             else if (name == "log") text = k.log_text();
+            else if (name == "irq") text = irq_table(k);
             else if (name == "memory") text = memory_stats();
             else if (name == "stat") text = fmt::format("uptime_ns {}\ncalls {}\nprocesses {}\n",
                                                          k.now_ns(CLOCK_MONOTONIC_) - k.boot_ns(), k.calls_routed(), k.processes().size());

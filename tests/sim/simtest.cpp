@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,6 +237,119 @@ void t_fmap() {
     expect(!std::memcmp(a.data(), "child", 6), "child's write is visible");
     auto anon = must(sys::fmap(-1, 0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_PRIVATE_), "anonymous fmap");
     static_cast<char*>(anon.data())[8191] = 1;
+}
+
+// DMA memory: physically contiguous objects get sim physical addresses that
+// translation finds from any mapping, and `physical` maps them again.
+void t_dma() {
+    int a = must(sys::open("/scheme/memory/zeroed?phys_contiguous", O_RDWR_), "open DMA memory");
+    auto ma = must(sys::fmap(a, 0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap DMA memory");
+    int b = must(sys::open("/scheme/memory/zeroed@uc?phys_contiguous", O_RDWR_), "open uncached DMA memory");
+    auto mb = must(sys::fmap(b, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap second DMA memory");
+    int t = must(sys::open("/scheme/memory/translation", O_RDWR_), "open translation");
+    auto phys = [t](const void* p) {
+        uint64_t v = reinterpret_cast<uintptr_t>(p);
+        must(sys::call(t, &v, sizeof v, 0, {}), "translation call");
+        return v;
+    };
+    auto* pa = static_cast<char*>(ma.data());
+    uint64_t pa0 = phys(pa), pb0 = phys(mb.data());
+    expect(pa0 % 4096 == 0 && pa0 >= (1ull << 32), "DMA memory has a page-aligned physical address above 4 GiB");
+    expect(phys(pa + 4096 + 5) == pa0 + 4096 + 5, "DMA memory is physically contiguous");
+    expect(pb0 >= pa0 + 8192 || pb0 + 4096 <= pa0, "two DMA ranges do not overlap");
+    // The same pages through `physical`, by physical address.
+    std::memcpy(pa + 4096, "dma!", 5);
+    int ph = must(sys::open("/scheme/memory/physical", O_RDWR_), "open physical");
+    auto again = must(sys::fmap(ph, pa0 + 4096, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap physical");
+    expect(!std::memcmp(again.data(), "dma!", 5), "physical maps the DMA pages");
+    expect_err(sys::fmap(ph, pa0 + 8192, 4096, PROT_READ_ | MAP_SHARED_), EFAULT_, "physical outside any DMA range");
+    // A contiguous object keeps the size of its first map.
+    expect_err(sys::fmap(a, 0, 16384, PROT_READ_ | MAP_SHARED_), EINVAL_, "growing DMA memory");
+    // Plain memory and the stack have no physical address in the sim.
+    int plain = must(sys::open("/scheme/memory/zeroed", O_RDWR_), "open memory");
+    auto mp = must(sys::fmap(plain, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap memory");
+    uint64_t v = reinterpret_cast<uintptr_t>(mp.data());
+    expect_err(sys::call(t, &v, sizeof v, 0, {}), EFAULT_, "translation of plain memory");
+    v = reinterpret_cast<uintptr_t>(&v);
+    expect_err(sys::call(t, &v, sizeof v, 0, {}), EFAULT_, "translation of the stack");
+    expect_err(sys::call(t, &v, 4, 0, {}), EINVAL_, "translation payload of 4 bytes");
+    expect_err(sys::open("/scheme/memory/zeroed?contiguous", O_RDWR_), EINVAL_, "unknown memory option");
+    expect_err(sys::open("/scheme/memory/zeroed@xx", O_RDWR_), EINVAL_, "unknown memory type");
+    expect_err(sys::open("/scheme/memory/bogus", O_RDWR_), ENOENT_, "unknown memory path");
+    for (int fd : {a, b, t, ph, plain}) must(sys::close(fd), "close");
+}
+
+// irq: vectors allocated with O_CREAT, a host eventfd bound to one, its
+// interrupts counted, delivered through an event queue and acknowledged.
+void t_irq() {
+    auto top = must(sys::read_dir("/scheme/irq"), "list irq");
+    auto has = [](const std::vector<sys::Dirent>& l, const std::string& n) {
+        return std::any_of(l.begin(), l.end(), [&](const sys::Dirent& d) { return d.name == n; });
+    };
+    expect(has(top, "bsp") && has(top, "cpu-00"), "irq lists bsp and cpu-00");
+    int bsp = must(sys::open("/scheme/irq/bsp", O_RDONLY_), "open bsp");
+    uint64_t cpu = 99;
+    expect(must(sys::read(bsp, &cpu, sizeof cpu), "read bsp") == 8 && cpu == 0, "bsp reads CPU 0");
+    int h = must(sys::open("/scheme/irq/cpu-00/40", O_RDWR_ | O_CREAT_), "allocate vector 40");
+    expect_err(sys::open("/scheme/irq/cpu-00/40", O_RDWR_ | O_CREAT_), EEXIST_, "vector 40 twice");
+    expect(!has(must(sys::read_dir("/scheme/irq/cpu-00"), "list cpu-00"), "40"), "vector 40 is no longer free");
+    expect_err(sys::open("/scheme/irq/cpu-00/41", O_RDWR_), ENOENT_, "an unallocated vector");
+    expect_err(sys::open("/scheme/irq/cpu-00/300", O_RDWR_ | O_CREAT_), ENOENT_, "vector 300");
+    expect_err(sys::open("/scheme/irq/16", O_RDWR_), ENOENT_, "legacy line 16");
+    must(sys::close(must(sys::open("/scheme/irq/5", O_RDWR_), "legacy line 5")), "close line 5");
+
+    int trigger = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), unmask = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    expect(trigger >= 0 && unmask >= 0, "host eventfds");
+    const uint64_t bad[2] = {3, uint64_t(trigger)}, gone[2] = {1, 9999};
+    expect_err(sys::call(h, nullptr, 0, 0, bad), EINVAL_, "bind kind 3");
+    expect_err(sys::call(h, nullptr, 0, 0, gone), EBADF_, "bind an fd that does not exist");
+    const uint64_t bind[2] = {1, uint64_t(trigger)}, bind_unmask[2] = {2, uint64_t(unmask)};
+    must(sys::call(h, nullptr, 0, 0, bind), "bind the trigger");
+    must(sys::call(h, nullptr, 0, 0, bind_unmask), "bind the unmask eventfd");
+    uint64_t count = 0;
+    expect(must(sys::read(h, &count, sizeof count), "read a quiet vector") == 0, "a quiet vector reads 0 bytes");
+
+    // The count page: read-only, updated before the interrupt is delivered.
+    auto page = must(sys::fmap(h, 0, 4096, PROT_READ_ | MAP_SHARED_), "fmap the vector's count page");
+    expect(!sys::fmap(h, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "the count page cannot be mapped writable");
+    auto published = [&page] { return __atomic_load_n(static_cast<const uint64_t*>(page.data()), __ATOMIC_SEQ_CST); };
+    expect(published() == 0, "a quiet vector's page shows 0");
+    int q = must(sys::open("/scheme/event", O_RDWR_), "event queue");
+    Event sub{uint64_t(h), EVENT_READ, 7};
+    must(sys::write(q, &sub, sizeof sub), "subscribe the vector");
+    for (uint64_t round = 1; round <= 2; ++round) {
+        const uint64_t one = 1;
+        expect(::write(trigger, &one, sizeof one) == 8, "fire");
+        Event got{};
+        expect(must(sys::read(q, &got, sizeof got), "wait for the interrupt") == sizeof got && got.data == 7 &&
+                   (got.flags & EVENT_READ),
+               "the interrupt reaches the event queue");
+        expect(must(sys::read(h, &count, sizeof count), "read the vector") == 8 && count == round,
+               "the vector counts interrupts");
+        expect(published() == round, "the page shows the count");
+        uint64_t n = 0;
+        expect(::read(unmask, &n, sizeof n) < 0, "no unmask before the acknowledge");
+        must(sys::write(h, &count, sizeof count), "acknowledge");
+        expect(::read(unmask, &n, sizeof n) == 8 && n == 1, "the acknowledge unmasks");
+        expect(must(sys::read(h, &count, sizeof count), "read after the acknowledge") == 0, "acknowledged");
+    }
+    std::string table;
+    {
+        int s = must(sys::open("/scheme/sys/irq", O_RDONLY_), "open sys:irq");
+        char buf[4096];
+        size_t n = must(sys::read(s, buf, sizeof buf), "read sys:irq");
+        table.assign(buf, n);
+        must(sys::close(s), "close");
+    }
+    expect(table.find("cpu-00/40") != std::string::npos && table.find(" 2 ") != std::string::npos,
+           "sys:irq shows vector 40 with 2 interrupts: " + table);
+    must(sys::close(q), "close the queue");  // its subscription holds the vector's file too
+    must(sys::close(h), "close the vector");
+    expect(has(must(sys::read_dir("/scheme/irq/cpu-00"), "list cpu-00"), "40"), "closing frees vector 40");
+    must(sys::close(must(sys::open("/scheme/irq/cpu-00/40", O_RDWR_ | O_CREAT_), "allocate 40 again")), "close");
+    must(sys::close(bsp), "close");
+    ::close(trigger);
+    ::close(unmask);
 }
 
 // A daemon in a child: serves "slow" where every read parks until cancelled
@@ -1097,7 +1211,7 @@ int main(int argc, char** argv) {
     }
     static const std::map<std::string, std::function<void()>> tests = {
         {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
-        {"namespace", t_namespace}, {"fmap", t_fmap}, {"crash", t_crash}, {"cancel", t_cancel},
+        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"irq", t_irq}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},

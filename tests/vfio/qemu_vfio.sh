@@ -174,7 +174,8 @@ run all --vfio 0000:00:02.0 --vfio 0000:00:03.0 --vfio 0000:00:04.0 --vfio 0000:
   --exec 'cat /scheme/ahci/etc/hostname' --exec 'cp /etc/hostname /scheme/ahci/root/note' --exec 'ps' \\
   --exec "netframe mac \$net" --exec "netframe send \$net /scheme/host/arp.bin" \\
   --exec "netframe recv \$net /scheme/host/reply.bin" \\
-  --exec "ls \$usb" --exec "cat \$usb/port5/descriptors" --exec "cat \$usb/port6/descriptors" --exec 'inputdump 8'
+  --exec "ls \$usb" --exec "cat \$usb/port5/descriptors" --exec "cat \$usb/port6/descriptors" --exec 'inputdump 8' \\
+  --exec 'cat /scheme/sys/irq'
 GUEST
 
 # The ARP request: who has 10.0.2.2 (QEMU's user-network gateway)? tell 10.0.2.15.
@@ -272,6 +273,11 @@ grep -q '^interface 0 alt=0 class=03:01:02 boot-mouse$' <<<"$o"
 check xhci-enumerates-usb-mouse $? "$st: $o"
 grep -q '^mouse_relative 5 -3$' <<<"$o" && grep -q '^button [01] 0 0$' <<<"$o"
 check usb-mouse-reaches-inputd $? "moved $typed times; $st: $o"
+# The devices' interrupts reached the drivers through the kernel's irq scheme:
+# MSI/MSI-X vectors (NVMe, AHCI, xHCI) and e1000's INTx line, counted, with binders.
+[ "$(awk '$1 ~ /^cpu-00\/[0-9]+$/ && $2 > 0 && $3 ~ /^[0-9,]+$/' <<<"$o" | wc -l)" -ge 3 ] &&
+  awk '$1 ~ /^[0-9]+$/ && $1 < 16 && $2 > 0 && $3 ~ /^[0-9,]+$/ {ok=1} END {exit !ok}' <<<"$o"
+check interrupts-through-irq-scheme $? "$st: $(grep -E '^(cpu-00/)?[0-9]+ ' <<<"$o")"
 # The root: its hostname, a file written and read back, nvmed in ps.
 [ "$(grep -cx redox-on-vfio-nvme <<<"$o")" = 2 ] && grep -q ' nvmed$' <<<"$o"
 check redoxfs-root-on-nvme-over-vfio $? "$st: $o"

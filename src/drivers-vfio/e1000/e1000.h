@@ -46,6 +46,10 @@ public:
     Result<size_t> receive_wait(std::span<uint8_t> buf, int timeout_ms);
 
     int irq_fd() const { return m_irq.fd(); }
+
+    // An interrupt may have arrived since the last handle_irq (no sim call).
+
+    bool irq_signalled() const { return m_irq.maybe_pending(); }
     // Reads and clears the interrupt causes and re-arms INTx; returns the causes.
     Result<uint32_t> handle_irq();
 

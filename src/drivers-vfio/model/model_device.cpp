@@ -19,8 +19,36 @@ struct ModelBacking final : DmaBuffer::Backing {
         std::free(virt);
     }
 };
+// Memory the driver owns: only the table entry goes.
+struct AdoptedBacking final : DmaBuffer::Backing {
+    std::shared_ptr<ModelDmaSpace> space;
+    uint64_t bus;
+    ~AdoptedBacking() override { space->release(bus); }
+};
 constexpr size_t PageSize = 4096;
 } // namespace
+
+Result<std::unique_ptr<DmaBuffer::Backing>> ModelDmaSpace::adopt(std::byte* virt, size_t size, uint64_t bus,
+                                                                 std::shared_ptr<ModelDmaSpace> self) {
+    if (size == 0 || !virt)
+        return err(EINVAL, "DMA mapping of size 0");
+    {
+        std::lock_guard g(m_lock);
+        auto next = m_regions.lower_bound(bus);
+        if (next != m_regions.end() && next->first < bus + size)
+            return err(EEXIST, "DMA mapping overlaps another buffer");
+        if (next != m_regions.begin()) {
+            auto prev = std::prev(next);
+            if (prev->first + prev->second.size > bus)
+                return err(EEXIST, "DMA mapping overlaps another buffer");
+        }
+        m_regions[bus] = Region{virt, size};
+    }
+    auto b = std::make_unique<AdoptedBacking>();
+    b->space = std::move(self);
+    b->bus = bus;
+    return std::unique_ptr<DmaBuffer::Backing>(std::move(b));
+}
 
 Result<DmaBuffer> ModelDmaSpace::alloc(size_t size, std::shared_ptr<ModelDmaSpace> self) {
     if (size == 0)
@@ -144,6 +172,10 @@ Result<RegisterWindow> ModelDevice::map_bar(unsigned bar) {
 }
 
 Result<DmaBuffer> ModelDevice::alloc_dma(size_t size) { return m_dma->alloc(size, m_dma); }
+
+Result<std::unique_ptr<DmaBuffer::Backing>> ModelDevice::map_dma(std::byte* virt, size_t size, uint64_t bus) {
+    return m_dma->adopt(virt, size, bus, m_dma);
+}
 
 unsigned ModelDevice::irq_count(IrqMode mode) const {
     switch (mode) {

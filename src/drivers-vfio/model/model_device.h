@@ -28,6 +28,9 @@ namespace redox::pci {
 class ModelDmaSpace {
 public:
     Result<DmaBuffer> alloc(size_t size, std::shared_ptr<ModelDmaSpace> self);
+    // Enters memory the caller owns at a bus address it chose (no overlap allowed).
+    Result<std::unique_ptr<DmaBuffer::Backing>> adopt(std::byte* virt, size_t size, uint64_t bus,
+                                                      std::shared_ptr<ModelDmaSpace> self);
     // A host pointer to [bus, bus+len) if one live buffer covers it entirely.
     std::byte* translate(uint64_t bus, size_t len);
     void release(uint64_t bus);
@@ -51,6 +54,7 @@ public:
     Result<void> config_write(uint16_t offset, unsigned size, uint32_t value) override;
     Result<RegisterWindow> map_bar(unsigned bar) override;
     Result<DmaBuffer> alloc_dma(size_t size) override;
+    Result<std::unique_ptr<DmaBuffer::Backing>> map_dma(std::byte* virt, size_t size, uint64_t bus) override;
     unsigned irq_count(IrqMode mode) const override;
     Result<std::vector<IrqEvent>> enable_irqs(IrqMode mode, unsigned count) override;
     Result<void> unmask_intx() override;

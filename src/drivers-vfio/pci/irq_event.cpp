@@ -1,6 +1,7 @@
 #include "pci/irq_event.h"
 
 #include <poll.h>
+#include <unistd.h>
 #include <sys/eventfd.h>
 
 #include <cerrno>
@@ -17,13 +18,24 @@ const char* irq_mode_name(IrqMode mode) {
 }
 
 uint64_t IrqEvent::consume() const {
+    if (m_source)
+        return m_source->consume();
     uint64_t n = 0;
     if (::read(m_fd.get(), &n, sizeof n) != sizeof n)
         return 0;
     return n;
 }
 
+bool IrqEvent::maybe_pending() const {
+    if (m_source)
+        return m_source->maybe_pending();
+    pollfd p{m_fd.get(), POLLIN, 0};
+    return m_fd.valid() && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
 Result<bool> IrqEvent::wait(int timeout_ms) const {
+    if (m_source)
+        return m_source->wait(timeout_ms);
     pollfd p{m_fd.get(), POLLIN, 0};
     for (;;) {
         int r = ::poll(&p, 1, timeout_ms);

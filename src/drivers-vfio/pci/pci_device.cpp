@@ -43,6 +43,14 @@ std::string PciAddress::str() const {
     return fmt::format("{:04x}:{:02x}:{:02x}.{:x}", segment, bus, device, function);
 }
 
+Result<std::unique_ptr<DmaBuffer::Backing>> PciDevice::map_dma(std::byte*, size_t, uint64_t) {
+    return err(EOPNOTSUPP, name() + ": this backend cannot map memory it did not allocate");
+}
+
+Result<UniqueFd> PciDevice::intx_unmask_eventfd() {
+    return err(EOPNOTSUPP, name() + ": INTx is unmasked by a call only");
+}
+
 Result<PciId> PciDevice::id() {
     uint32_t ids = TRY(config_read(cfg::VendorId, 4));
     uint32_t cls = TRY(config_read(cfg::Revision, 4));

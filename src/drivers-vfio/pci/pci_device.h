@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,10 @@ public:
 
     // Page-aligned, zeroed, physically contiguous from the device's point of view.
     virtual Result<DmaBuffer> alloc_dma(size_t size) = 0;
+    // Makes `size` bytes at `virt` (page-aligned memory the caller got elsewhere,
+    // e.g. from the sim's memory scheme) reachable by the device at bus address
+    // `bus`. The backing undoes that when it dies; the memory stays the caller's.
+    virtual Result<std::unique_ptr<DmaBuffer::Backing>> map_dma(std::byte* virt, size_t size, uint64_t bus);
 
     // How many vectors of this kind the function offers (0 = not supported).
     virtual unsigned irq_count(IrqMode mode) const = 0;
@@ -78,6 +83,9 @@ public:
     // INTx is level triggered: it stays masked after firing until the driver has
     // cleared the cause in the device and calls this.
     virtual Result<void> unmask_intx() = 0;
+    // An eventfd whose every write unmasks INTx (VFIO's unmask irqfd), for whoever
+    // acknowledges the interrupt; EOPNOTSUPP where unmasking is only a call.
+    virtual Result<UniqueFd> intx_unmask_eventfd();
 
     // Helpers built on the virtuals above.
     Result<PciId> id();

@@ -292,6 +292,53 @@ Result<std::vector<pci::IrqEvent>> VfioDevice::enable_irqs(IrqMode mode, unsigne
     return events;
 }
 
+Result<std::unique_ptr<pci::DmaBuffer::Backing>> VfioDevice::map_dma(std::byte* virt, size_t size, uint64_t bus) {
+    // Without an IOMMU the device sees host physical addresses, which the sim's
+    // physical addresses are not.
+    if (m_container->noiommu)
+        return err(EOPNOTSUPP, where() + ": noiommu cannot place DMA at a chosen bus address");
+    if (size == 0 || size % PageSize || bus % PageSize || reinterpret_cast<uintptr_t>(virt) % PageSize)
+        return err(EINVAL, where() + ": DMA mapping must be whole pages");
+    auto b = std::make_unique<VfioDmaBacking>();
+    b->container = m_container;
+    b->size = size;
+    b->iova = bus;
+    vfio_iommu_type1_dma_map map{};
+    map.argsz = sizeof map;
+    map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+    map.vaddr = reinterpret_cast<uintptr_t>(virt);
+    map.iova = bus;
+    map.size = size;
+    std::lock_guard g(m_container->lock);
+    if (::ioctl(m_container->fd.get(), VFIO_IOMMU_MAP_DMA, &map) < 0) {
+        if (errno == ENOMEM) {
+            rlimit rl{};
+            ::getrlimit(RLIMIT_MEMLOCK, &rl);
+            return err(ENOMEM, where() + ": " + memlock_message(size, m_container->locked, rl.rlim_cur));
+        }
+        return std::unexpected(sys_err(where(), fmt::format("VFIO_IOMMU_MAP_DMA at {:#x}", bus)));
+    }
+    b->mapped = true;
+    m_container->locked += size;
+    return std::unique_ptr<pci::DmaBuffer::Backing>(std::move(b));
+}
+
+Result<pci::UniqueFd> VfioDevice::intx_unmask_eventfd() {
+    pci::UniqueFd fd = TRY(pci::make_eventfd());
+    std::vector<uint8_t> buf(sizeof(vfio_irq_set) + sizeof(int32_t));
+    auto* set = reinterpret_cast<vfio_irq_set*>(buf.data());
+    set->argsz = static_cast<uint32_t>(buf.size());
+    set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK;
+    set->index = VFIO_PCI_INTX_IRQ_INDEX;
+    set->start = 0;
+    set->count = 1;
+    int32_t raw = fd.get();
+    std::memcpy(set->data, &raw, sizeof raw);
+    if (::ioctl(m_device.get(), VFIO_DEVICE_SET_IRQS, set) < 0)
+        return std::unexpected(sys_err(where(), "INTx unmask eventfd"));
+    return fd;
+}
+
 Result<void> VfioDevice::unmask_intx() {
     vfio_irq_set set{};
     set.argsz = sizeof set;

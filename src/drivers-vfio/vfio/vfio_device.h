@@ -34,6 +34,8 @@ public:
     unsigned irq_count(pci::IrqMode mode) const override;
     Result<std::vector<pci::IrqEvent>> enable_irqs(pci::IrqMode mode, unsigned count) override;
     Result<void> unmask_intx() override;
+    Result<std::unique_ptr<pci::DmaBuffer::Backing>> map_dma(std::byte* virt, size_t size, uint64_t bus) override;
+    Result<pci::UniqueFd> intx_unmask_eventfd() override;
 
 private:
     struct Region {

@@ -232,7 +232,7 @@ Result<void> Xhci::noop() {
 }
 
 Result<void> Xhci::handle_irq() {
-    if (!m_irq.consume())
+    if (!m_irq.maybe_pending() || !m_irq.consume())
         return {};
     m_regs.write<uint32_t>(m_rt + rt::Iman, ImanIe | ImanIp);
     op_write(op::Usbsts, StsEint);

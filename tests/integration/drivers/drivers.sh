@@ -41,6 +41,7 @@ out="$(boot --share "$tmp/share" \
   --exec "netframe recv $net /scheme/host/reply.bin" \
   --exec 'cat /scheme/usb.pci-00-05.0/port1/descriptors' --exec 'cat /scheme/usb.pci-00-05.0/port2/descriptors' \
   --exec 'inputdump 8' \
+  --exec 'cat /scheme/sys/irq' \
   --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed' \
   --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed-again' \
   --exec 'echo sim-still-running' \
@@ -76,6 +77,11 @@ grep -q '^interface 0 alt=0 class=03:01:02 boot-mouse$' <<<"$out" && [ "$(grep -
 check xhci-enumerates-mouse-two-usbhidd $? "out=$out"
 grep -q '^mouse_relative 5 -3$' <<<"$out" && grep -q '^button [01] 0 0$' <<<"$out"
 check usb-mouse-reaches-inputd $? "out=$out"
+# Interrupts went through the kernel's irq scheme: MSI/MSI-X vectors of nvmed,
+# ahcid and xhcid, and e1000's INTx line, each counted with its binder's pid.
+[ "$(awk '$1 ~ /^cpu-00\/[0-9]+$/ && $2 > 0 && $3 ~ /^[0-9,]+$/' <<<"$out" | wc -l)" -ge 3 ] &&
+  awk '$1 ~ /^[0-9]+$/ && $1 < 16 && $2 > 0 && $3 ~ /^[0-9,]+$/ {ok=1} END {exit !ok}' <<<"$out"
+check interrupts-through-irq-scheme $? "out=$out"
 [ "$(grep -c '^nvmed disk.pci-00-02.0: ' <<<"$out")" = 1 ] && grep -qx nvme-read-failed <<<"$out" &&
   grep -qx nvme-read-failed-again <<<"$out" && grep -qx sim-still-running <<<"$out"
 check device-fault-eio-one-line $? "out=$out"

@@ -4,6 +4,7 @@
 #include "daemons/daemon.h"
 #include "daemons/disk/DiskScheme.h"
 #include "host/channel.h"
+#include "host/sim_pci.h"
 
 int main() {
     using namespace redox;
@@ -14,6 +15,8 @@ int main() {
     std::string who = "ahcid " + scheme_name;
     auto hw = host::open_device(claim->spec);
     if (!hw) daemon::die(who, hw.error().message());
+    // DMA memory and interrupts come from the kernel's memory and irq schemes.
+    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto hba = ahci::Ahci::create(*hw->dev);
     if (!hba) daemon::die(who, hba.error().message());
     std::vector<block::BlockDevice*> disks;

@@ -2,26 +2,18 @@
 // served as network.pci-BB-DD.F. With the model, `--device e1000=SOCKET` connects the
 // wire to a host unix datagram socket (HostWire).
 //
-// The loop: requests arrive on the sim wake word; the NIC's interrupt eventfd and the
-// host socket are Linux fds, which a Waker thread turns into wake-ups.
+// The loop: requests arrive on the sim wake word, and so do interrupts: the kernel's
+// irq scheme rings it when the NIC's vector fires. A model's host socket is a Linux
+// fd, which a Waker thread turns into wake-ups.
 #include <fmt/format.h>
-#include <poll.h>
 
 #include "daemons/daemon.h"
 #include "host/wire.h"
 #include "daemons/e1000d/NetworkScheme.h"
 #include "host/channel.h"
+#include "host/sim_pci.h"
 #include "host/waker.h"
 #include "model/e1000_model.h"
-
-namespace {
-
-bool readable(int fd) {
-    pollfd p{fd, POLLIN, 0};
-    return fd >= 0 && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
-}
-
-} // namespace
 
 int main() {
     using namespace redox;
@@ -32,6 +24,8 @@ int main() {
     std::string who = "e1000d " + scheme_name;
     auto hw = host::open_device(claim->spec);
     if (!hw) daemon::die(who, hw.error().message());
+    // DMA memory and interrupts come from the kernel's memory and irq schemes.
+    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto* model = dynamic_cast<pci::E1000Model*>(hw->model);
     std::unique_ptr<host::HostWire> wire;
     if (model && !claim->spec.path.empty()) {
@@ -47,10 +41,15 @@ int main() {
 
     net::NetworkScheme scheme(who, scheme_name, **nic, [&hw] { hw->count_request(); });
     if (auto r = scheme.attach(scheme_name); !r) daemon::die(who, r.error().message());
-    std::vector<int> fds{(*nic)->irq_fd()};
+    std::vector<int> fds;
+    if ((*nic)->irq_fd() >= 0) fds.push_back((*nic)->irq_fd());
     if (wire) fds.push_back(wire->fd());
-    auto waker = host::Waker::start(fds);
-    if (!waker) daemon::die(who, waker.error().message());
+    std::unique_ptr<host::Waker> waker;
+    if (!fds.empty()) {
+        auto w = host::Waker::start(fds);
+        if (!w) daemon::die(who, w.error().message());
+        waker = std::move(*w);
+    }
     daemon::ready();
 
     auto& wake = sys::wake_word();
@@ -60,8 +59,8 @@ int main() {
         // The wire: frames from the host go onto the model's RX side...
         if (wire)
             while (auto f = wire->receive()) model->host_send(*f);
-        if (healthy) healthy = scheme.receive(readable((*nic)->irq_fd()));
-        (*waker)->rearm();
+        if (healthy) healthy = scheme.receive((*nic)->irq_signalled());
+        if (waker) waker->rearm();
         bool any = scheme.poll_once();
         // ...and what the driver transmitted (during those requests) goes to the host.
         if (model) {

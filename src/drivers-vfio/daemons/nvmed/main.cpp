@@ -3,6 +3,7 @@
 #include "daemons/daemon.h"
 #include "daemons/disk/DiskScheme.h"
 #include "host/channel.h"
+#include "host/sim_pci.h"
 #include "nvme/nvme.h"
 
 int main() {
@@ -14,6 +15,8 @@ int main() {
     std::string who = "nvmed " + scheme_name;
     auto hw = host::open_device(claim->spec);
     if (!hw) daemon::die(who, hw.error().message());
+    // DMA memory and interrupts come from the kernel's memory and irq schemes.
+    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto ctrl = nvme::Nvme::create(*hw->dev);
     if (!ctrl) daemon::die(who, ctrl.error().message());
     std::vector<std::unique_ptr<nvme::NvmeNamespace>> namespaces;

@@ -11,6 +11,7 @@
 #include "daemons/daemon.h"
 #include "daemons/xhcid/UsbScheme.h"
 #include "host/channel.h"
+#include "host/sim_pci.h"
 #include "host/waker.h"
 #include "host/wire.h"
 #include "model/xhci_model.h"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
     std::string who = "xhcid " + scheme_name;
     auto hw = host::open_device(claim->spec);
     if (!hw) daemon::die(who, hw.error().message());
+    // DMA memory and interrupts come from the kernel's memory and irq schemes.
+    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto* model = dynamic_cast<pci::XhciModel*>(hw->model);
     auto hc = xhci::Xhci::create(*hw->dev);
     if (!hc) daemon::die(who, hc.error().message());
@@ -39,10 +42,17 @@ int main(int argc, char** argv) {
         if (!w) daemon::die(who, w.error().message());
         wire = std::move(*w);
     }
-    std::vector<int> fds{(*hc)->irq_fd()};
+    // Interrupts ring the sim wake word (the irq scheme); a model's host socket
+    // needs a Waker thread.
+    std::vector<int> fds;
+    if ((*hc)->irq_fd() >= 0) fds.push_back((*hc)->irq_fd());
     if (wire) fds.push_back(wire->fd());
-    auto waker = host::Waker::start(fds);
-    if (!waker) daemon::die(who, waker.error().message());
+    std::unique_ptr<host::Waker> waker;
+    if (!fds.empty()) {
+        auto w = host::Waker::start(fds);
+        if (!w) daemon::die(who, w.error().message());
+        waker = std::move(*w);
+    }
 
     std::string dir = argc > 0 ? std::string(argv[0]) : std::string();
     dir = dir.find('/') == std::string::npos ? "/usr/lib/drivers" : dir.substr(0, dir.rfind('/'));
@@ -73,7 +83,7 @@ int main(int argc, char** argv) {
                     if (usage) model->press_key(usage);
             }
         if (healthy) healthy = scheme.poll();
-        (*waker)->rearm();
+        if (waker) waker->rearm();
         if (scheme.poll_once()) continue;
         sys::wait_wake(seen);
     }

@@ -1,0 +1,531 @@
+// Kernel schemes drivers get their hardware resources from: memory (anonymous
+// and DMA memory, virtual-to-physical translation) and irq (interrupt vectors).
+#include "kernel-sim/kschemes.h"
+#include "kernel-sim/ks_util.h"
+#include "kernel-sim/namespaces.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace redox::kernel {
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+// Where the sim's "physical" DMA memory starts: above 4 GiB, inside the
+// 39-bit address width of a typical IOMMU, so the same numbers serve as
+// VFIO IOVAs.
+constexpr uint64_t kPhysBase = 0x1'0000'0000ull;
+
+struct MemPath {
+    std::string name;       // "", "zeroed", "translation", "physical"
+    std::string type;       // wb (default), wc, uc, dev
+    bool contiguous = false;
+};
+
+Result<MemPath> parse_memory_path(std::string_view path) {
+    MemPath m;
+    if (auto q = path.find('?'); q != std::string_view::npos) {
+        if (path.substr(q + 1) != "phys_contiguous") return err(EINVAL_);
+        m.contiguous = true;
+        path = path.substr(0, q);
+    }
+    m.type = "wb";
+    if (auto at = path.find('@'); at != std::string_view::npos) {
+        m.type = std::string(path.substr(at + 1));
+        path = path.substr(0, at);
+        if (m.type != "wb" && m.type != "wc" && m.type != "uc" && m.type != "dev") return err(EINVAL_);
+    }
+    m.name = std::string(path);
+    if (m.name != "" && m.name != "zeroed" && m.name != "translation" && m.name != "physical") return err(ENOENT_);
+    if (m.contiguous && m.name == "translation") return err(EINVAL_);
+    return m;
+}
+
+} // namespace
+
+// memory: "" or "zeroed" is anonymous memory to fmap (real shared pages of a
+// memfd). `zeroed?phys_contiguous` (root) is DMA memory: its first fmap fixes
+// its size and gives it a range of the sim's physical address space, which
+// drivers hand to devices (a VFIO IOVA, a model's bus address). `translation`
+// answers a call whose 8-byte payload is an address in the caller's space
+// with the physical address behind it (payload rewritten), found by reading
+// the caller's Linux mappings. `physical` (root) maps physical memory by
+// address: the fmap offset is the physical address of a DMA range.
+// fstatvfs reports the host's RAM figures.
+class MemoryScheme final : public KernelScheme, public Mappable {
+public:
+    MemoryScheme() : KernelScheme("memory") {}
+    ~MemoryScheme() override {
+        for (auto& [id, o] : m_objects) ::close(o.fd);
+    }
+    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
+        auto h = m_handles.find(number);
+        if (h == m_handles.end()) return err(EBADF_);
+        if (h->second.kind == Kind::Translation) return err(ENODEV_);
+        if (h->second.kind == Kind::Physical) return err(EINVAL_);  // answered by mmap_at
+        auto it = m_objects.find(h->second.object);
+        if (it == m_objects.end()) return err(EBADF_);
+        Object& o = it->second;
+        uint64_t need = offset + size;
+        if (o.contiguous) {
+            if (o.phys == 0) {
+                uint64_t len = (need + kPage - 1) & ~(kPage - 1);
+                if (ftruncate(o.fd, off_t(len)) != 0) return err(ENOMEM_);
+                o.size = len;
+                o.phys = m_next_phys;
+                m_next_phys += len + kPage;  // an unmapped page between ranges
+            } else if (need > o.size) {
+                return err(EINVAL_);  // contiguous memory keeps the size of its first map
+            }
+        } else {
+            struct stat st;
+            if (fstat(o.fd, &st) == 0 && uint64_t(st.st_size) < need && ftruncate(o.fd, off_t(need)) != 0)
+                return err(ENOMEM_);
+            o.size = std::max(o.size, need);
+        }
+        int fd = dup(o.fd);
+        if (fd < 0) return err(EMFILE_);
+        return fd;
+    }
+    // `physical`: the range [phys, phys+size) must lie in one DMA object;
+    // returns its memfd and the file offset to map.
+    Result<std::pair<int, uint64_t>> mmap_physical(uint64_t phys, uint64_t size) {
+        for (auto& [id, o] : m_objects) {
+            if (!o.contiguous || o.phys == 0 || phys < o.phys || phys - o.phys + size > o.size) continue;
+            int fd = dup(o.fd);
+            if (fd < 0) return err(EMFILE_);
+            return std::pair{fd, phys - o.phys};
+        }
+        return err(EFAULT_);
+    }
+    bool is_physical(uint64_t number) const {
+        auto h = m_handles.find(number);
+        return h != m_handles.end() && h->second.kind == Kind::Physical;
+    }
+
+protected:
+    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t&) override {
+        if (r.op == Opcode::Open) {
+            MemPath m = TRY(parse_memory_path(r.path));
+            bool plain = (m.name.empty() || m.name == "zeroed") && !m.contiguous && m.type == "wb";
+            if (!plain && m.name != "translation" && r.uid != 0) return err(EACCES_);
+            uint64_t id = m_next++;
+            if (m.name == "translation") { m_handles[id] = Handle{Kind::Translation, 0}; return id; }
+            if (m.name == "physical") { m_handles[id] = Handle{Kind::Physical, 0}; return id; }
+            int fd = memfd_create(m.contiguous ? "redox-dma" : "redox-memory", MFD_CLOEXEC);
+            if (fd < 0) return err(ENOMEM_);
+            struct stat st{};
+            (void)fstat(fd, &st);
+            m_objects[id] = Object{fd, m.contiguous, 0, 0, uint64_t(st.st_ino)};
+            m_handles[id] = Handle{Kind::Memory, id};
+            return id;
+        }
+        auto h = m_handles.find(r.number);
+        if (h == m_handles.end()) return err(EBADF_);
+        switch (r.op) {
+        case Opcode::Call:
+            if (h->second.kind != Kind::Translation) return err(EINVAL_);
+            return translate(k, r);
+        case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_FILE | 0600));
+        case Opcode::Fstatvfs: {
+            StatVfs v{};
+            v.f_bsize = 4096;
+            long pages = sysconf(_SC_PHYS_PAGES), avail = sysconf(_SC_AVPHYS_PAGES);
+            v.f_blocks = uint64_t(pages);
+            v.f_bfree = v.f_bavail = uint64_t(avail);
+            if (r.len < sizeof v || !k.copy_to(r.pid, r.buf, &v, sizeof v)) return err(EFAULT_);
+            return 0;
+        }
+        case Opcode::Fpath: {
+            const char* what = h->second.kind == Kind::Translation ? "translation"
+                             : h->second.kind == Kind::Physical    ? "physical"
+                                                                   : "";
+            return put_fpath(k, r, std::string("/scheme/memory/") + what);
+        }
+        case Opcode::Fevent: case Opcode::Fsync: case Opcode::Fcntl: return 0;
+        default: return err(EBADF_);
+        }
+    }
+    void on_close(Kernel&, uint64_t number) override {
+        auto h = m_handles.find(number);
+        if (h == m_handles.end()) return;
+        uint64_t object = h->second.kind == Kind::Memory ? h->second.object : 0;
+        m_handles.erase(h);
+        auto it = m_objects.find(object);
+        // The pages live on in the mappings (the memfd's own reference); the
+        // physical range is not handed out again.
+        if (it != m_objects.end()) { ::close(it->second.fd); m_objects.erase(it); }
+    }
+
+private:
+    enum class Kind { Memory, Translation, Physical };
+    struct Handle {
+        Kind kind;
+        uint64_t object;
+    };
+    struct Object {
+        int fd;
+        bool contiguous;
+        uint64_t phys;   // 0 until the first fmap of DMA memory
+        uint64_t size;
+        uint64_t inode;  // the memfd's, to recognise it in a process's mappings
+    };
+
+    // The caller's mapping that holds `virt`: which memfd inode, at what file offset.
+    static Result<std::pair<uint64_t, uint64_t>> host_mapping(int linux_pid, uint64_t virt) {
+        std::ifstream maps(fmt::format("/proc/{}/maps", linux_pid));
+        if (!maps) return err(ESRCH_);
+        std::string line;
+        while (std::getline(maps, line)) {
+            unsigned long long start = 0, end = 0, off = 0, inode = 0;
+            char perms[8] = {};
+            unsigned dev_major = 0, dev_minor = 0;
+            if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms, &off, &dev_major,
+                            &dev_minor, &inode) != 7)
+                continue;
+            if (virt < start || virt >= end) continue;
+            return std::pair{uint64_t(inode), uint64_t(off) + (virt - start)};
+        }
+        return err(EFAULT_);
+    }
+
+    Result<uint64_t> translate(Kernel& k, KRequest& r) {
+        uint64_t virt = 0;
+        if (r.len != sizeof virt || !k.copy_from(r.pid, r.buf, &virt, sizeof virt)) return err(EINVAL_);
+        Process* p = k.process(r.pid);
+        if (!p) return err(ESRCH_);
+        auto [inode, file_offset] = TRY(host_mapping(p->linux_pid, virt));
+        for (auto& [id, o] : m_objects) {
+            if (o.inode != inode || !o.contiguous || o.phys == 0) continue;
+            if (file_offset >= o.size) return err(EFAULT_);
+            uint64_t phys = o.phys + file_offset;
+            if (!k.copy_to(r.pid, r.buf, &phys, sizeof phys)) return err(EFAULT_);
+            return sizeof phys;
+        }
+        return err(EFAULT_);  // not DMA memory: it has no physical address in the sim
+    }
+
+    uint64_t m_next = 1;
+    uint64_t m_next_phys = kPhysBase;
+    std::map<uint64_t, Handle> m_handles;
+    std::map<uint64_t, Object> m_objects;  // by the handle id that created it
+};
+
+// irq: interrupt vectors (root only). `""` lists `bsp` and `cpu-00`; `bsp`
+// reads the boot CPU's id (8 bytes). `cpu-00` lists the free vectors; opening
+// `cpu-00/N` with O_CREAT allocates vector N (EEXIST if taken), without it
+// reopens an allocated one. `N` below 16 is a legacy (INTx) line, shared by
+// whoever binds it.
+//
+// A vector counts interrupts. Reading a handle returns the count (8 bytes)
+// while one is unacknowledged and 0 bytes otherwise; writing that count back
+// acknowledges it (and unmasks a level-triggered line). The handle is
+// EVENT_READ-ready while an interrupt is unacknowledged.
+//
+// fmap of a vector handle (read-only, one page) shows its count as a u64 the
+// kernel-sim updates before it rings the binder, so a driver's loop can see
+// that an interrupt came without a call (a call's own completion would wake
+// it again).
+//
+// On the host an interrupt is a Linux eventfd (VFIO's, or a device model's).
+// A driver binds its eventfd to the vector with a call on the handle:
+// meta {1, FD} for the trigger, {2, FD} for an unmask eventfd the kernel-sim
+// writes on acknowledge. The kernel-sim takes the fds from the driver
+// (pidfd_getfd), polls them, and when one fires counts it, feeds the event
+// queues and rings the binder's wake word, as a request for it would.
+class IrqScheme final : public KernelScheme, public Mappable {
+public:
+    IrqScheme() : KernelScheme("irq") {}
+    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
+        auto h = m_handles.find(number);
+        if (h == m_handles.end()) return err(EBADF_);
+        if (!is_vector(h->second)) return err(ENODEV_);
+        if (offset + size > kPage) return err(EINVAL_);
+        Vector& v = m_vectors[h->second];
+        TRY(v.page.create());
+        v.page.publish(v.count);
+        int fd = dup(v.page.fd);
+        if (fd < 0) return err(EMFILE_);
+        return fd;
+    }
+    ~IrqScheme() override {
+        for (auto& [key, v] : m_vectors) drop_sources(v, 0, true);
+    }
+    bool root_only() const override { return true; }
+
+    static constexpr unsigned kFirstVector = 16, kLastVector = 223;
+
+    std::string table() const {
+        std::string out;
+        for (auto& [key, v] : m_vectors) {
+            std::string pids;
+            for (auto& s : v.sources) pids += (pids.empty() ? "" : ",") + std::to_string(s.owner);
+            out += fmt::format("{:<10} {:>10} {}\n", key, v.count, pids.empty() ? "-" : pids);
+        }
+        return out;
+    }
+
+protected:
+    Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t&) override {
+        if (r.op == Opcode::Open) return open(r);
+        auto h = m_handles.find(r.number);
+        if (h == m_handles.end()) return err(EBADF_);
+        const std::string& key = h->second;
+        switch (r.op) {
+        case Opcode::Getdents: {
+            if (key.empty()) return put_dirents(k, r, std::vector<std::string>{"bsp", "cpu-00"}, dir_kind);
+            if (key == "cpu-00") return put_dirents(k, r, free_vectors(), [](const std::string&) { return uint8_t(DT_CHR_); });
+            return err(ENOTDIR_);
+        }
+        case Opcode::Read: {
+            if (key.empty() || key == "cpu-00") return err(EISDIR_);
+            if (key == "bsp") {
+                uint64_t cpu = 0;
+                if (r.len < sizeof cpu || !k.copy_to(r.pid, r.buf, &cpu, sizeof cpu)) return err(EINVAL_);
+                return sizeof cpu;
+            }
+            Vector& v = m_vectors[key];
+            if (v.count == v.acked) return 0;
+            v.page.publish(v.count);
+            if (r.len < sizeof v.count) return err(EINVAL_);
+            if (!k.copy_to(r.pid, r.buf, &v.count, sizeof v.count)) return err(EFAULT_);
+            return sizeof v.count;
+        }
+        case Opcode::Write: {
+            if (!is_vector(key)) return err(EBADF_);
+            uint64_t value = 0;
+            if (r.len != sizeof value || !k.copy_from(r.pid, r.buf, &value, sizeof value)) return err(EINVAL_);
+            Vector& v = m_vectors[key];
+            if (value == v.count && v.acked != v.count) {
+                v.acked = v.count;
+                const uint64_t one = 1;
+                for (auto& s : v.sources)
+                    if (s.unmask >= 0) (void)!::write(s.unmask, &one, sizeof one);
+            }
+            return sizeof value;
+        }
+        case Opcode::Call: return bind(k, r, key);
+        case Opcode::Fevent: {
+            if (!is_vector(key)) return 0;
+            Vector& v = m_vectors[key];
+            return v.count != v.acked ? uint32_t(EVENT_READ) : 0u;
+        }
+        case Opcode::Fstat:
+            return put_stat(k, r, make_stat(key.empty() || key == "cpu-00" ? MODE_DIR | 0500 : MODE_CHR | 0600));
+        case Opcode::Fpath: return put_fpath(k, r, "/scheme/irq/" + key);
+        case Opcode::Fcntl: case Opcode::Fsync: return 0;
+        default: return err(EBADF_);
+        }
+    }
+
+    void on_close(Kernel&, uint64_t number) override {
+        auto h = m_handles.find(number);
+        if (h == m_handles.end()) return;
+        std::string key = h->second;
+        m_handles.erase(h);
+        if (!is_vector(key)) return;
+        for (auto& [id, other] : m_handles)
+            if (other == key) return;
+        // The last handle of a vector: its sources go, and a cpu vector is free again.
+        auto it = m_vectors.find(key);
+        if (it != m_vectors.end()) {
+            drop_sources(it->second, 0, true);
+            m_vectors.erase(it);
+        }
+    }
+
+    void process_exited(Kernel& k, uint32_t pid) override {
+        KernelScheme::process_exited(k, pid);
+        for (auto& [key, v] : m_vectors) drop_sources(v, pid, false);
+    }
+
+private:
+    struct Source {
+        uint32_t owner;
+        int trigger = -1;  // the kernel-sim's copy of the driver's eventfd
+        int unmask = -1;
+        uint64_t id = 0;
+    };
+    // The page fmap shows: sealed against writable maps other than ours.
+    struct CountPage {
+        int fd = -1;
+        uint64_t* count = nullptr;
+        CountPage() = default;
+        CountPage(const CountPage&) = delete;
+        CountPage& operator=(const CountPage&) = delete;
+        ~CountPage() {
+            if (count) munmap(count, kPage);
+            if (fd >= 0) ::close(fd);
+        }
+        Result<void> create() {
+            if (fd >= 0) return {};
+            int f = memfd_create("redox-irq", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            if (f < 0) return err(ENOMEM_);
+            void* p = MAP_FAILED;
+            if (ftruncate(f, off_t(kPage)) == 0) p = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+            if (p == MAP_FAILED ||
+                fcntl(f, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) != 0) {
+                if (p != MAP_FAILED) munmap(p, kPage);
+                ::close(f);
+                return err(ENOMEM_);
+            }
+            fd = f;
+            count = static_cast<uint64_t*>(p);
+            return {};
+        }
+        void publish(uint64_t v) {
+            if (count) __atomic_store_n(count, v, __ATOMIC_SEQ_CST);
+        }
+    };
+    struct Vector {
+        uint64_t count = 0;
+        uint64_t acked = 0;
+        std::vector<Source> sources;
+        CountPage page;
+    };
+
+    static uint8_t dir_kind(const std::string& n) { return n == "bsp" ? uint8_t(DT_CHR_) : uint8_t(DT_DIR_); }
+    static bool is_vector(const std::string& key) { return !key.empty() && key != "bsp" && key != "cpu-00"; }
+
+    std::vector<std::string> free_vectors() const {
+        std::vector<std::string> out;
+        for (unsigned n = kFirstVector; n <= kLastVector; ++n)
+            if (!m_vectors.count("cpu-00/" + std::to_string(n))) out.push_back(std::to_string(n));
+        return out;
+    }
+
+    Result<uint64_t> open(KRequest& r) {
+        if (r.uid != 0) return err(EACCES_);
+        std::string path = r.path;
+        while (!path.empty() && path.back() == '/') path.pop_back();
+        bool create = r.args[0] & O_CREAT_;
+        std::string key;
+        if (path.empty() || path == "bsp" || path == "cpu-00") {
+            key = path;
+        } else if (path.starts_with("cpu-00/")) {
+            std::string n = path.substr(7);
+            unsigned v = 0;
+            if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos) return err(ENOENT_);
+            v = unsigned(std::stoul(n));
+            if (v < kFirstVector || v > kLastVector) return err(ENOENT_);
+            key = "cpu-00/" + std::to_string(v);
+            bool taken = m_vectors.count(key) != 0;
+            if (create && taken) return err(EEXIST_);
+            if (!create && !taken) return err(ENOENT_);
+            m_vectors[key];
+        } else if (path.find_first_not_of("0123456789") == std::string::npos && path.size() <= 2 &&
+                   std::stoul(path) < 16) {
+            key = std::to_string(std::stoul(path));
+            m_vectors[key];  // legacy lines always exist, shared
+        } else {
+            return err(ENOENT_);
+        }
+        uint64_t id = m_next++;
+        m_handles[id] = key;
+        return id;
+    }
+
+    Result<uint64_t> bind(Kernel& k, KRequest& r, const std::string& key) {
+        if (!is_vector(key)) return err(EINVAL_);
+        uint64_t what = r.args[0], fd_number = r.args[1];
+        if (what != 1 && what != 2) return err(EINVAL_);
+        Process* p = k.process(r.pid);
+        if (!p || p->pidfd < 0) return err(ESRCH_);
+        int fd = int(syscall(SYS_pidfd_getfd, p->pidfd, int(fd_number), 0));
+        if (fd < 0) return err(EBADF_);
+        Vector& v = m_vectors[key];
+        if (what == 2) {
+            // The unmask eventfd joins the caller's latest source.
+            for (auto it = v.sources.rbegin(); it != v.sources.rend(); ++it)
+                if (it->owner == r.pid) {
+                    if (it->unmask >= 0) ::close(it->unmask);
+                    it->unmask = fd;
+                    return 0;
+                }
+            ::close(fd);
+            return err(EINVAL_);
+        }
+        Source s{r.pid, fd, -1, m_next_source++};
+        v.sources.push_back(s);
+        watch(k, key, s.id, fd);
+        return 0;
+    }
+
+    // One poll at a time per source; the callback re-arms it while the source is bound.
+    void watch(Kernel& k, const std::string& key, uint64_t source_id, int fd) {
+        std::weak_ptr<Scheme> self = weak_from_this();
+        k.poll_host_fd(fd, [this, self, &k, key, source_id] {
+            if (self.expired()) return;
+            auto vit = m_vectors.find(key);
+            if (vit == m_vectors.end()) return;
+            Vector& v = vit->second;
+            for (auto& s : v.sources) {
+                if (s.id != source_id) continue;
+                uint64_t n = 0;
+                if (::read(s.trigger, &n, sizeof n) == ssize_t(sizeof n) && n) {
+                    bool was_quiet = v.count == v.acked;
+                    v.count += n;
+                    v.page.publish(v.count);
+                    // Until it is acknowledged the vector is held: further
+                    // interrupts only count, as a masked line would.
+                    if (Process* owner = k.process(s.owner); owner && was_quiet) k.wake_later(*owner);
+                    for (auto& [id, hkey] : m_handles)
+                        if (hkey == key) k.trigger(this, id, EVENT_READ);
+                }
+                watch(k, key, source_id, s.trigger);
+                return;
+            }
+        });
+    }
+
+    // Drops the sources `pid` bound (every source when all).
+    void drop_sources(Vector& v, uint32_t pid, bool all) {
+        for (auto it = v.sources.begin(); it != v.sources.end();) {
+            if (!all && it->owner != pid) { ++it; continue; }
+            // The pending poll keeps its own reference to the eventfd; the
+            // callback finds the source gone and stops.
+            if (it->trigger >= 0) ::close(it->trigger);
+            if (it->unmask >= 0) ::close(it->unmask);
+            it = v.sources.erase(it);
+        }
+    }
+
+    uint64_t m_next = 1;
+    uint64_t m_next_source = 1;
+    std::map<uint64_t, std::string> m_handles;
+    std::map<std::string, Vector> m_vectors;
+};
+
+void register_device_schemes(Kernel& k) {
+    auto memory = std::make_shared<MemoryScheme>();
+    auto irq = std::make_shared<IrqScheme>();
+    k.namespaces().add_kernel_scheme(memory, true, true);
+    k.namespaces().add_kernel_scheme(irq, false, false);
+    k.add_scheme(memory);
+    k.add_scheme(irq);
+}
+
+std::string irq_table(Kernel& k) {
+    for (auto& s : k.schemes())
+        if (auto* irq = dynamic_cast<IrqScheme*>(s.get())) return irq->table();
+    return "";
+}
+
+Result<std::pair<int, uint64_t>> memory_physical_fd(Kernel&, Scheme* s, uint64_t number, uint64_t phys,
+                                                    uint64_t size) {
+    auto* m = dynamic_cast<MemoryScheme*>(s);
+    if (!m || !m->is_physical(number)) return err(ENODEV_);
+    return m->mmap_physical(phys, size);
+}
+
+} // namespace redox::kernel
