@@ -120,13 +120,24 @@ void Kernel::arm_pidfd(Process& p) {
     io_uring_sqe_set_data64(s, ud(U_PIDFD, p.pid));
 }
 
-void Kernel::poll_host_fd(int fd, std::function<void()> fn) {
+uint64_t Kernel::poll_host_fd(int fd, std::function<void()> fn) {
     uint64_t id = m_next_poll++;
     m_host_polls[id] = HostPoll{fd, std::move(fn)};
     io_uring_sqe* s = io_uring_get_sqe(&m_ring);
     if (!s) { io_uring_submit(&m_ring); s = io_uring_get_sqe(&m_ring); }
     io_uring_prep_poll_add(s, fd, POLLIN);
     io_uring_sqe_set_data64(s, ud(U_HOSTPOLL, id));
+    return id;
+}
+
+void Kernel::cancel_host_poll(uint64_t id) {
+    if (!m_host_polls.erase(id)) return;
+    io_uring_sqe* s = io_uring_get_sqe(&m_ring);
+    if (!s) { io_uring_submit(&m_ring); s = io_uring_get_sqe(&m_ring); }
+    // The removal and the cancelled poll both complete with ids no longer in
+    // m_host_polls (0 is never one), which handle_uring ignores.
+    io_uring_prep_poll_remove(s, ud(U_HOSTPOLL, id));
+    io_uring_sqe_set_data64(s, ud(U_HOSTPOLL, 0));
 }
 
 Process* Kernel::process(uint32_t pid) {

@@ -118,7 +118,10 @@ public:
     // of shutting the sim down.
     void note_console_reader(uint32_t pid);
     // Wait (in the main loop) until host fd is readable, then run fn once.
-    void poll_host_fd(int fd, std::function<void()> fn);
+    // Returns an id for cancel_host_poll.
+    uint64_t poll_host_fd(int fd, std::function<void()> fn);
+    // Drop a poll that has not fired (its fd may be closed afterwards).
+    void cancel_host_poll(uint64_t id);
 
     std::vector<std::shared_ptr<Scheme>> schemes() const { return m_all_schemes; }
     void add_scheme(std::shared_ptr<Scheme> s);

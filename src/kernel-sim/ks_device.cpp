@@ -259,7 +259,7 @@ public:
         return fd;
     }
     ~IrqScheme() override {
-        for (auto& [key, v] : m_vectors) drop_sources(v, 0, true);
+        for (auto& [key, v] : m_vectors) drop_sources(nullptr, v, 0, true);
     }
     bool root_only() const override { return true; }
 
@@ -295,8 +295,9 @@ protected:
                 return sizeof cpu;
             }
             Vector& v = m_vectors[key];
+            for (auto& s : v.sources)
+                if (uint64_t n = take(s.trigger)) fired(k, key, v, n);
             if (v.count == v.acked) return 0;
-            v.page.publish(v.count);
             if (r.len < sizeof v.count) return err(EINVAL_);
             if (!k.copy_to(r.pid, r.buf, &v.count, sizeof v.count)) return err(EFAULT_);
             return sizeof v.count;
@@ -311,6 +312,7 @@ protected:
                 const uint64_t one = 1;
                 for (auto& s : v.sources)
                     if (s.unmask >= 0) (void)!::write(s.unmask, &one, sizeof one);
+                for (auto& s : v.sources) arm(k, key, s);
             }
             return sizeof value;
         }
@@ -328,7 +330,7 @@ protected:
         }
     }
 
-    void on_close(Kernel&, uint64_t number) override {
+    void on_close(Kernel& k, uint64_t number) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return;
         std::string key = h->second;
@@ -339,14 +341,14 @@ protected:
         // The last handle of a vector: its sources go, and a cpu vector is free again.
         auto it = m_vectors.find(key);
         if (it != m_vectors.end()) {
-            drop_sources(it->second, 0, true);
+            drop_sources(&k, it->second, 0, true);
             m_vectors.erase(it);
         }
     }
 
     void process_exited(Kernel& k, uint32_t pid) override {
         KernelScheme::process_exited(k, pid);
-        for (auto& [key, v] : m_vectors) drop_sources(v, pid, false);
+        for (auto& [key, v] : m_vectors) drop_sources(&k, v, pid, false);
     }
 
 private:
@@ -355,6 +357,7 @@ private:
         int trigger = -1;  // the kernel-sim's copy of the driver's eventfd
         int unmask = -1;
         uint64_t id = 0;
+        uint64_t poll = 0;  // the kernel-sim's poll on `trigger`, 0 while none
     };
     // The page fmap shows: sealed against writable maps other than ours.
     struct CountPage {
@@ -455,45 +458,60 @@ private:
             ::close(fd);
             return err(EINVAL_);
         }
-        Source s{r.pid, fd, -1, m_next_source++};
-        v.sources.push_back(s);
-        watch(k, key, s.id, fd);
+        // The kernel-sim reads it without blocking (the file is shared with the
+        // driver, which only hands it to the device).
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        v.sources.push_back(Source{r.pid, fd, -1, m_next_source++, 0});
+        if (v.count == v.acked) arm(k, key, v.sources.back());
         return 0;
     }
 
-    // One poll at a time per source; the callback re-arms it while the source is bound.
-    void watch(Kernel& k, const std::string& key, uint64_t source_id, int fd) {
+    // Interrupts arrived on a vector: count them; on the edge from quiet to
+    // pending, ring the binders and tell the event queues.
+    void fired(Kernel& k, const std::string& key, Vector& v, uint64_t n) {
+        bool was_quiet = v.count == v.acked;
+        v.count += n;
+        v.page.publish(v.count);
+        if (!was_quiet) return;  // held until acknowledged: later interrupts only count
+        for (auto& s : v.sources)
+            if (Process* owner = k.process(s.owner)) k.wake_later(*owner);
+        for (auto& [id, hkey] : m_handles)
+            if (hkey == key) k.trigger(this, id, EVENT_READ);
+    }
+
+    static uint64_t take(int eventfd) {
+        uint64_t n = 0;
+        return ::read(eventfd, &n, sizeof n) == ssize_t(sizeof n) ? n : 0;
+    }
+
+    // The kernel-sim polls a source's eventfd only while its vector is quiet:
+    // a pending vector is drained when read and polled again when acknowledged,
+    // so a device that interrupts on every command costs nothing in between.
+    void arm(Kernel& k, const std::string& key, Source& src) {
+        if (src.poll) return;
         std::weak_ptr<Scheme> self = weak_from_this();
-        k.poll_host_fd(fd, [this, self, &k, key, source_id] {
+        uint64_t source_id = src.id;
+        src.poll = k.poll_host_fd(src.trigger, [this, self, &k, key, source_id] {
             if (self.expired()) return;
             auto vit = m_vectors.find(key);
             if (vit == m_vectors.end()) return;
             Vector& v = vit->second;
             for (auto& s : v.sources) {
                 if (s.id != source_id) continue;
-                uint64_t n = 0;
-                if (::read(s.trigger, &n, sizeof n) == ssize_t(sizeof n) && n) {
-                    bool was_quiet = v.count == v.acked;
-                    v.count += n;
-                    v.page.publish(v.count);
-                    // Until it is acknowledged the vector is held: further
-                    // interrupts only count, as a masked line would.
-                    if (Process* owner = k.process(s.owner); owner && was_quiet) k.wake_later(*owner);
-                    for (auto& [id, hkey] : m_handles)
-                        if (hkey == key) k.trigger(this, id, EVENT_READ);
-                }
-                watch(k, key, source_id, s.trigger);
+                s.poll = 0;
+                if (uint64_t n = take(s.trigger)) fired(k, key, v, n);
+                if (v.count == v.acked) arm(k, key, s);
                 return;
             }
         });
     }
 
-    // Drops the sources `pid` bound (every source when all).
-    void drop_sources(Vector& v, uint32_t pid, bool all) {
+    // Drops the sources `pid` bound (every source when all); k is null only
+    // when the kernel-sim itself goes away.
+    void drop_sources(Kernel* k, Vector& v, uint32_t pid, bool all) {
         for (auto it = v.sources.begin(); it != v.sources.end();) {
             if (!all && it->owner != pid) { ++it; continue; }
-            // The pending poll keeps its own reference to the eventfd; the
-            // callback finds the source gone and stops.
+            if (it->poll && k) k->cancel_host_poll(it->poll);
             if (it->trigger >= 0) ::close(it->trigger);
             if (it->unmask >= 0) ::close(it->unmask);
             it = v.sources.erase(it);
