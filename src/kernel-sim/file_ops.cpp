@@ -3,6 +3,7 @@
 #include "kernel-sim/routing.h"
 #include "kernel-sim/kschemes.h"
 #include "kernel-sim/user_scheme.h"
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include <fmt/format.h>
@@ -231,6 +232,27 @@ void dispatch_file_op(Kernel& k, Process& p, const Sqe& sqe) {
     }
 }
 
+namespace {
+
+// A map that cannot write through to the file (read-only, or private) gets a
+// read-only description of the file's memfd, so the pages it shares with the
+// server and other mappers cannot be made writable through it (mprotect
+// fails). Not a wall: a process with the host user's rights can still reopen
+// the memfd by its /proc/self/fd path; only sealed memfds (exec images) refuse
+// writes to everyone. The flags are read as libredox's fmap reads them: no
+// PROT bits means read and write.
+int for_map(int fd, uint64_t flags) {
+    bool prot_given = flags & (PROT_READ_ | PROT_WRITE_ | PROT_EXEC_);
+    bool shared_write = !(flags & MAP_PRIVATE_) && (!prot_given || (flags & PROT_WRITE_));
+    if (shared_write) return fd;
+    int ro = open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC);
+    if (ro < 0) return fd;  // not reopenable (not a file): as before
+    close(fd);
+    return ro;
+}
+
+} // namespace
+
 // Fmap: hand the caller a Linux memfd for the file's pages over its side channel.
 void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
     const uint64_t* a = sqe.args;
@@ -252,14 +274,16 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
         auto phys = memory_physical_fd(k, scheme.get(), f->number, offset, size);
         if (phys || phys.error().errnum != ENODEV_) {
             if (!phys) return reply_err(k, p.pid, tag, phys.error().errnum);
-            bool ok = send_side_fd(p, phys->first, phys->second);
-            close(phys->first);
+            int fd = for_map(phys->first, flags);
+            bool ok = send_side_fd(p, fd, phys->second);
+            close(fd);
             return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
         }
-        auto fd = m->mmap_fd(k, f->number, offset, size);
-        if (!fd) return reply_err(k, p.pid, tag, fd.error().errnum);
-        bool ok = send_side_fd(p, *fd, offset);
-        close(*fd);
+        auto got = m->mmap_fd(k, f->number, offset, size);
+        if (!got) return reply_err(k, p.pid, tag, got.error().errnum);
+        int fd = for_map(*got, flags);
+        bool ok = send_side_fd(p, fd, offset);
+        close(fd);
         return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
     }
     auto* u = as_user_scheme(scheme.get());
@@ -269,7 +293,7 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
     r->args[1] = flags;
     r->args[2] = offset;
     uint32_t owner = u->owner();
-    forward(k, p, scheme, std::move(r), tag, [owner, offset, size, tag](Kernel& k, KRequest& req, const Cqe& c) {
+    forward(k, p, scheme, std::move(r), tag, [owner, offset, size, flags, tag](Kernel& k, KRequest& req, const Cqe& c) {
         if (is_error(c.result)) return reply(k, req.pid, tag, c.result);
         Process* d = k.process(owner);
         Process* p = k.process(req.pid);
@@ -279,6 +303,7 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
             k.log(1, fmt::format("mmap_prep: daemon pid {} answered fd {} that it does not have", owner, c.result));
             return reply_err(k, req.pid, tag, EIO_);
         }
+        fd = for_map(fd, flags);
         bool ok = send_side_fd(*p, fd, offset);
         close(fd);
         reply(k, req.pid, tag, ok ? size : mux_error(EIO_));

@@ -237,6 +237,22 @@ void t_fmap() {
     expect(!std::memcmp(a.data(), "child", 6), "child's write is visible");
     auto anon = must(sys::fmap(-1, 0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_PRIVATE_), "anonymous fmap");
     static_cast<char*>(anon.data())[8191] = 1;
+    // A read-only shared map cannot be made writable through its fd.
+    auto ro = must(sys::fmap(m, 0, 4096, PROT_READ_ | MAP_SHARED_), "read-only fmap");
+    expect(!std::memcmp(ro.data(), "child", 6), "the read-only map shares the pages");
+    expect(::mprotect(ro.data(), 4096, PROT_READ | PROT_WRITE) != 0 && errno == EACCES,
+           "mprotect of a read-only memory map to writable is refused");
+    // The same through a daemon's file (the root file system's mmap_prep).
+    int f = must(sys::open("/tmp/fmap-ro", O_RDWR_ | O_CREAT_ | O_TRUNC_, 0644), "create /tmp/fmap-ro");
+    must(sys::write_all(f, std::string(4096, 'r')), "fill /tmp/fmap-ro");
+    auto fro = must(sys::fmap(f, 0, 4096, PROT_READ_ | MAP_SHARED_), "read-only fmap of a file");
+    expect(static_cast<const char*>(fro.data())[4095] == 'r', "the file's bytes");
+    expect(::mprotect(fro.data(), 4096, PROT_READ | PROT_WRITE) != 0 && errno == EACCES,
+           "mprotect of a read-only file map to writable is refused");
+    auto frw = must(sys::fmap(f, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "writable fmap of a file");
+    static_cast<char*>(frw.data())[0] = 'w';
+    expect(static_cast<const char*>(fro.data())[0] == 'w', "a writable map's store shows in the read-only map");
+    must(sys::close(f), "close");
 }
 
 // DMA memory: physically contiguous objects get sim physical addresses that
@@ -901,7 +917,15 @@ void t_exec_image() {
     // Sealed: nobody holding the fd can change what others exec.
     int seals = fcntl(a.fd, F_GET_SEALS);
     expect(seals >= 0 && (seals & F_SEAL_WRITE) && (seals & F_SEAL_SHRINK) && (seals & F_SEAL_GROW), "image is sealed");
-    expect(::pwrite(a.fd, "x", 1, 0) < 0 && errno == EPERM, "writing the image fails with EPERM");
+    // The fd is a read-only description (a private map), and the seals refuse
+    // even a writable reopen.
+    expect(::pwrite(a.fd, "x", 1, 0) < 0 && errno == EBADF, "writing the image's fd fails with EBADF");
+    {
+        int rw = ::open(("/proc/self/fd/" + std::to_string(a.fd)).c_str(), O_RDWR | O_CLOEXEC);
+        expect(rw >= 0, "reopening the image read-write");
+        expect(::pwrite(rw, "x", 1, 0) < 0 && errno == EPERM, "writing the image fails with EPERM");
+        ::close(rw);
+    }
     std::string head(4096, '\0');
     expect(::pread(a.fd, head.data(), head.size(), 0) == ssize_t(head.size()) &&
            head == program.substr(0, head.size()), "image holds the file's bytes");
