@@ -836,6 +836,88 @@ void t_direct_copy() {
     must(sys::close(out), "close null");
 }
 
+// call_batch through channels: positioned reads and writes of a root file
+// system file and reads of zero, from buffers at every offset within a cache
+// line (the client places each transfer's data in the arena at its buffer's
+// alignment), byte-exact and every call direct; a transfer as large as the
+// arena from an unaligned buffer keeps its whole length, in a batch and alone.
+void t_direct_batch() {
+    auto batch = [](std::vector<Sqe>& calls) {
+        std::vector<Cqe> done(calls.size());
+        sys::call_batch(calls, done);
+        return done;
+    };
+    auto call = [](Opcode op, int fd, void* buf, uint64_t len, uint64_t offset) {
+        Sqe s{};
+        s.opcode = uint8_t(op);
+        s.args[0] = uint64_t(fd);
+        s.args[1] = reinterpret_cast<uint64_t>(buf);
+        s.args[2] = len;
+        s.args[3] = offset;
+        return s;
+    };
+    int fd = must(sys::open("/tmp/batch.bin", O_CREAT_ | O_RDWR_ | O_TRUNC_, 0644), "create");
+    char b[4];
+    must(sys::write_all(fd, "abcd"), "routed write");
+    expect(must(sys::pread(fd, b, 4, 0), "routed pread") == 4, "routed pread");
+    auto s0 = sys::direct_stats();
+    constexpr size_t kCalls = 64, kStride = 4096 + 64;
+    const std::string data = pattern(kCalls * kStride, 11);
+    std::vector<char> src(kCalls * kStride + 128), dst(kCalls * kStride + 128, 'x');
+    char* src0 = src.data() + (64 - reinterpret_cast<uintptr_t>(src.data()) % 64);
+    char* dst0 = dst.data() + (64 - reinterpret_cast<uintptr_t>(dst.data()) % 64);
+    std::vector<Sqe> writes, reads;
+    for (size_t i = 0; i < kCalls; ++i) {
+        const size_t len = 1000 + 37 * i;  // call i: src at 64 * k + i, dst at 64 * k + (7 * i) % 64
+        char* from = src0 + i * kStride + i;
+        std::memcpy(from, data.data() + i * kStride, len);
+        writes.push_back(call(Opcode::Write, fd, from, len, i * kStride));
+        reads.push_back(call(Opcode::Read, fd, dst0 + i * kStride + (7 * i) % 64, len, i * kStride));
+    }
+    auto done = batch(writes);
+    for (size_t i = 0; i < kCalls; ++i)
+        expect(!is_error(done[i].result) && done[i].result == writes[i].args[2],
+               "batched write " + std::to_string(i) + " answered " + std::to_string(done[i].result));
+    done = batch(reads);
+    for (size_t i = 0; i < kCalls; ++i) {
+        const size_t len = reads[i].args[2];
+        const char* at = reinterpret_cast<const char*>(reads[i].args[1]);
+        expect(!is_error(done[i].result) && done[i].result == len,
+               "batched read " + std::to_string(i) + " answered " + std::to_string(done[i].result));
+        expect(std::memcmp(at, data.data() + i * kStride, len) == 0,
+               "batched read " + std::to_string(i) + " is byte-exact");
+        expect(at[-1] == 'x' && at[len] == 'x', "batched read " + std::to_string(i) + " stayed in its buffer");
+    }
+    auto s1 = sys::direct_stats();
+    expect(s1.attached == s0.attached + 1 && s1.ops == s0.ops + 2 * kCalls && s1.fallbacks == s0.fallbacks,
+           std::to_string(2 * kCalls) + " batched calls, " + std::to_string(s1.ops - s0.ops) + " direct");
+    must(sys::close(fd), "close");
+    must(sys::unlink("/tmp/batch.bin"), "unlink");
+
+    // A whole arena's worth (kMaxTransfer) from zero into an unaligned buffer.
+    int z = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    for (int i = 0; i < 2; ++i) must(sys::read(z, b, 4), "routed read of zero");
+    std::vector<char> big(kMaxTransfer + 4096 + 128, 'x');
+    char* big0 = big.data() + (64 - reinterpret_cast<uintptr_t>(big.data()) % 64) + 17;
+    std::vector<Sqe> zr{call(Opcode::Read, z, big0, kMaxTransfer + 5, ~uint64_t(0)),
+                        call(Opcode::Read, z, big0 + kMaxTransfer + 1, 4096, ~uint64_t(0))};
+    done = batch(zr);
+    expect(!is_error(done[0].result) && done[0].result == kMaxTransfer,
+           "a batched read of zero larger than a transfer answered " + std::to_string(done[0].result));
+    expect(!is_error(done[1].result) && done[1].result == 4096, "the batched read after it");
+    auto zeros = [](const char* p, size_t n) { return std::all_of(p, p + n, [](char c) { return c == 0; }); };
+    expect(zeros(big0, kMaxTransfer) && zeros(big0 + kMaxTransfer + 1, 4096), "batched reads of zero read zeros");
+    expect(big0[-1] == 'x' && big0[kMaxTransfer] == 'x' && big0[kMaxTransfer + 4097] == 'x',
+           "batched reads of zero stayed in their buffers");
+    std::fill(big.begin(), big.end(), 'x');
+    expect(must(sys::read(z, big0, kMaxTransfer + 5), "read") == kMaxTransfer, "a whole transfer from zero");
+    expect(zeros(big0, kMaxTransfer) && big0[-1] == 'x' && big0[kMaxTransfer] == 'x', "the read of zero");
+    auto s2 = sys::direct_stats();
+    expect(s2.attached == s1.attached + 1 && s2.ops == s1.ops + 3 && s2.fallbacks == s1.fallbacks,
+           "the reads of zero went direct (" + std::to_string(s2.ops - s1.ops) + " of 3)");
+    must(sys::close(z), "close zero");
+}
+
 // A request queued on a channel while the daemon is busy elsewhere, then a
 // signal: the client withdraws it, and the daemon, once free, answers it EINTR
 // without running it (a run would sleep 5 s and return 0).
@@ -1251,6 +1333,7 @@ int main(int argc, char** argv) {
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
         {"direct-off", t_direct_off}, {"direct-copy", t_direct_copy}, {"direct-withdraw", t_direct_withdraw},
+        {"direct-batch", t_direct_batch},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
         {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full}, {"exec-image", t_exec_image},
