@@ -6,6 +6,11 @@
 // The models are in-process and synchronous, so these figures are the per-I/O cost
 // of the driver path (rings, doorbells, completions, copies), not of any device.
 //
+//   disk  the same reads from inside a booted sim (diskbench): a sim process reads
+//         /scheme/disk.pci-00-02.0/0, so each read crosses the kernel-sim, nvmed's
+//         disk scheme, its core and the model, with DMA memory and interrupts from
+//         the memory and irq schemes; vs the same pread baseline.
+//
 // Over real VFIO (tests/vfio/qemu_vfio.sh runs these in its guest, on QEMU's NVMe):
 //   bench-drivers --nvme-vfio 0000:00:03.0   nvmed's core at QD1 and QD32 through vfio-pci
 //   bench-drivers --pread-direct /dev/nvme0n1 the baseline: O_DIRECT pread through the
@@ -114,6 +119,39 @@ double nvme_iops(nvme::Nvme& ctrl, pci::DmaBuffer& bufs, uint64_t blocks4k, unsi
     });
 }
 
+// The sim's output lines "disk_qdN IOPS" from `diskbench DISK N` runs.
+void bench_disk_scheme(const std::string& image, double base) {
+    std::string cmd = std::string(REDOX_SIM_PATH) + " boot --config minimal --log-level quiet --timeout 60 --device nvme=" +
+                      image + " --exec 'diskbench /scheme/disk.pci-00-02.0/0 1'" +
+                      " --exec 'diskbench /scheme/disk.pci-00-02.0/0 32' 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p)
+        die("popen redox-sim");
+    std::string out;
+    char line[512];
+    while (std::fgets(line, sizeof line, p))
+        out += line;
+    int st = ::pclose(p);
+    double qd[2] = {0, 0};
+    std::string paths;  // "disk_qdN_direct_ops ...": how many reads took the direct channel
+    for (size_t at = 0; at < out.size();) {
+        size_t end = out.find('\n', at);
+        std::string l = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        unsigned depth = 0;
+        double iops = 0;
+        if (l.find("_direct_ops") != std::string::npos)
+            paths += "  " + l + "\n";
+        else if (std::sscanf(l.c_str(), "disk_qd%u %lf", &depth, &iops) == 2)
+            qd[depth == 1 ? 0 : 1] = iops;
+        at = end == std::string::npos ? out.size() : end + 1;
+    }
+    if (st != 0 || qd[0] == 0 || qd[1] == 0)
+        die("the sim's disk benchmark failed: " + out);
+    std::printf("disk scheme in the sim  QD1            %10.0f IOPS  ratio %.2f\n", qd[0], qd[0] / base);
+    std::printf("disk scheme in the sim  QD32 (batched) %10.0f IOPS  ratio %.2f\n", qd[1], qd[1] / base);
+    std::printf("%s", paths.c_str());
+}
+
 // 4 KiB random preads (QD1) over the first `blocks4k` blocks of fd.
 double pread_iops(int fd, uint64_t blocks4k) {
     std::mt19937_64 rng(7);
@@ -141,10 +179,11 @@ void bench_nvme() {
     ::close(fd);
     double qd1 = nvme_iops(*ctrl, bufs, Blocks4k, 1);
     double qd32 = nvme_iops(*ctrl, bufs, Blocks4k, 32);
-    ::unlink(path.c_str());
     std::printf("nvme 4KiB random read   pread baseline %10.0f IOPS\n", base);
     std::printf("nvme 4KiB random read   QD1            %10.0f IOPS  ratio %.2f\n", qd1, qd1 / base);
     std::printf("nvme 4KiB random read   QD32           %10.0f IOPS  ratio %.2f\n", qd32, qd32 / base);
+    bench_disk_scheme(path, base);
+    ::unlink(path.c_str());
 }
 
 void bench_nvme_vfio(const std::string& addr) {

@@ -322,10 +322,10 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
             cfg->files.push_back(e);
         }
     }
-    // Programs built here that belong to no package (simtest) are installed too.
+    // Programs built here that belong to no package (simtest, the in-sim benchmarks) are installed too.
     auto cat = catalog(progs);
     for (auto& [pkg, list] : cat)
-        if (pkg == "simtest" || pkg == "simbench") cfg->packages[pkg];
+        if (pkg == "simtest" || pkg == "simbench" || pkg == "diskbench") cfg->packages[pkg];
     uint64_t size = cfg->general.filesystem_size_mib ? cfg->general.filesystem_size_mib << 20 : 256ull << 20;
     std::string root_line = TRY(root_daemon_line(args, *cfg, cat, o, size));
 

@@ -8,7 +8,8 @@
 //           blocks go straight to the device; a partial block is read, patched and
 //           written back), fsync = the device's flush, fstat/fsize = its size
 //
-// Who may open: uid 0. Cost: the driver's bounce buffer plus one copy. A device fault
+// Who may open: uid 0. Cost: the driver's bounce buffer plus one copy. Unshared fds
+// get direct channels (schemes/direct.h). A device fault
 // fails the request with EIO; the first one is logged as one line.
 #pragma once
 
@@ -39,6 +40,9 @@ public:
     Result<void> fsync(uint64_t id) override;
     Result<size_t> fpath(uint64_t id, std::span<uint8_t> buf) override;
     void on_close(uint64_t id) override { m_handles.erase(id); }
+    // Reads and writes are positioned and answered synchronously: an unshared fd
+    // may get a direct channel (a private ring to this daemon, no kernel-sim hop).
+    bool direct_io() const override { return true; }
 
     // "0", "0p1", ...: what the directory lists.
     std::vector<std::string> names() const;
