@@ -40,7 +40,16 @@ struct Channel {
     uint8_t* arena() const { return reinterpret_cast<uint8_t*>(region) + kDirectArenaOffset; }
     bool usable() const { return region->state.load(std::memory_order_acquire) == DIRECT_OPEN; }
     std::optional<Cqe> run(Sqe sqe);
-    void run_wave(std::span<Sqe> sqes, std::span<std::optional<Cqe>> out);
+    // A wave of requests: start_wave queues them and rings the daemon,
+    // finish_wave waits for their answers.
+    struct Wave {
+        uint32_t first = 0;
+        size_t pushed = 0;
+        uint32_t irq = 0;
+    };
+    Wave start_wave(std::span<Sqe> sqes);
+    void finish_wave(const Wave& w, std::span<std::optional<Cqe>> out);
+    void run_wave(std::span<Sqe> sqes, std::span<std::optional<Cqe>> out) { finish_wave(start_wave(sqes), out); }
 };
 
 struct Table {
@@ -67,22 +76,30 @@ uint64_t client_spin_ns() {
 }
 
 // The table lock is held: one wave of requests at a time per channel, so the
-// arena is all theirs. Tags are consecutive from the first. out[i] stays
-// empty for a request that never ran (the channel was revoked and the daemon
-// stopped consuming): take the kernel path for it.
-void Channel::run_wave(std::span<Sqe> sqes, std::span<std::optional<Cqe>> out) {
+// arena is all theirs (waves on different channels may be in flight
+// together). Tags are consecutive from the first. out[i] stays empty for a
+// request that never ran (the channel was revoked and the daemon stopped
+// consuming): take the kernel path for it.
+Channel::Wave Channel::start_wave(std::span<Sqe> sqes) {
     DirectRegion* r = region;
     const size_t n = sqes.size();
     if (next_tag > 0x7fff'0000) next_tag = 1;
-    const uint32_t first = next_tag;
+    Wave w;
+    w.first = next_tag;
     next_tag += uint32_t(n);
-    const uint32_t irq = r->interrupts.load(std::memory_order_seq_cst);
-    size_t pushed = 0;
-    for (; pushed < n; ++pushed) {
-        sqes[pushed].tag = first + uint32_t(pushed);
-        if (!r->sq.push(sqes[pushed])) break;
+    w.irq = r->interrupts.load(std::memory_order_seq_cst);
+    for (; w.pushed < n; ++w.pushed) {
+        sqes[w.pushed].tag = w.first + uint32_t(w.pushed);
+        if (!r->sq.push(sqes[w.pushed])) break;
     }
     bell->word.wake();
+    return w;
+}
+
+void Channel::finish_wave(const Wave& w, std::span<std::optional<Cqe>> out) {
+    DirectRegion* r = region;
+    const uint32_t first = w.first, irq = w.irq;
+    const size_t pushed = w.pushed;
     size_t remaining = pushed;
     bool cancelled = false;
     const uint64_t spin = client_spin_ns();
@@ -300,6 +317,19 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
             return;  // fd tables change: all of it through the kernel
         by_fd[int(s.args[0])].push_back(i);
     }
+    // The fds whose calls all go direct, each with its waves: the first wave
+    // of every channel is queued before any is waited for, so the daemons
+    // serve them at once; a channel's later waves follow one at a time.
+    struct Group {
+        Channel* ch;
+        const std::vector<size_t>* idx;
+        size_t next = 0;
+        std::vector<Sqe> wave;
+        std::vector<size_t> who;
+        std::vector<uint64_t> at;  // arena offset of each call's data
+        std::vector<std::optional<Cqe>> out;
+    };
+    std::vector<Group> groups;
     for (auto& [fd, idx] : by_fd) {
         Channel* ch = lookup(fd);
         if (!ch) continue;
@@ -312,68 +342,85 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
             default: return false;
             }
         };
-        if (!std::all_of(idx.begin(), idx.end(), [&](size_t i) { return direct_ok(calls[i]); })) continue;
-        std::vector<Sqe> wave;
-        std::vector<size_t> who;
-        std::vector<uint64_t> at;  // arena offset of each call's data
-        std::vector<std::optional<Cqe>> out;
-        size_t next = 0;
-        while (next < idx.size()) {
-            wave.clear();
-            who.clear();
-            at.clear();
-            uint64_t used = 0;
-            while (next < idx.size() && wave.size() < kDirectSlots) {
-                const Sqe& s = calls[idx[next]];
-                uint64_t len = s.opcode == uint8_t(Opcode::Fstat) ? sizeof(Stat)
-                             : s.opcode == uint8_t(KernelOp::Lseek) ? 0
-                             : std::min<uint64_t>(s.args[2], kDirectArenaSize);
-                const bool data = s.opcode == uint8_t(Opcode::Read) || s.opcode == uint8_t(Opcode::Write);
-                const uint64_t off = data ? arena_offset(used, reinterpret_cast<const void*>(s.args[1]), len) : used;
-                const uint64_t need = (off - used + len + 63) & ~uint64_t(63);
-                if (!wave.empty() && used + need > kDirectArenaSize) break;
-                Sqe d{};
-                d.opcode = s.opcode == uint8_t(KernelOp::Lseek) ? uint8_t(Opcode::Fsize) : s.opcode;
-                d.args[1] = off;
-                d.args[2] = len;
-                d.args[3] = s.args[3];
-                if (s.opcode == uint8_t(Opcode::Write))
-                    std::memcpy(ch->arena() + off, reinterpret_cast<const void*>(s.args[1]), len);
-                wave.push_back(d);
-                who.push_back(idx[next]);
-                at.push_back(off);
-                used += need;
-                ++next;
-            }
-            out.assign(wave.size(), std::nullopt);
-            ch->run_wave(wave, out);
-            for (size_t k = 0; k < wave.size(); ++k) {
-                if (!out[k]) continue;  // never ran: the kernel path takes it
-                const Sqe& s = calls[who[k]];
-                Cqe c = *out[k];
-                c.tag = s.tag;
-                if (!is_error(c.result)) {
-                    if (s.opcode == uint8_t(Opcode::Read))
-                        std::memcpy(reinterpret_cast<void*>(s.args[1]), ch->arena() + at[k],
-                                    std::min<uint64_t>(c.result, wave[k].args[2]));
-                    else if (s.opcode == uint8_t(Opcode::Fstat))
-                        std::memcpy(reinterpret_cast<void*>(s.args[1]), ch->arena() + at[k], sizeof(Stat));
-                    else if (s.opcode == uint8_t(KernelOp::Lseek)) {
-                        int64_t pos = int64_t(c.result) + int64_t(s.args[1]);
-                        if (pos < 0) c.result = mux_error(EINVAL_);
-                        else {
-                            c.result = uint64_t(pos);
-                            ch->region->offset.store(uint64_t(pos), std::memory_order_relaxed);
-                        }
+        if (std::all_of(idx.begin(), idx.end(), [&](size_t i) { return direct_ok(calls[i]); }))
+            groups.push_back(Group{ch, &idx});
+    }
+    // The next wave of g's calls: as many as fit the slots and the arena;
+    // writes copy their data in.
+    auto build = [&](Group& g) {
+        const auto& idx = *g.idx;
+        Channel* ch = g.ch;
+        g.wave.clear();
+        g.who.clear();
+        g.at.clear();
+        uint64_t used = 0;
+        while (g.next < idx.size() && g.wave.size() < kDirectSlots) {
+            const Sqe& s = calls[idx[g.next]];
+            uint64_t len = s.opcode == uint8_t(Opcode::Fstat) ? sizeof(Stat)
+                         : s.opcode == uint8_t(KernelOp::Lseek) ? 0
+                         : std::min<uint64_t>(s.args[2], kDirectArenaSize);
+            const bool data = s.opcode == uint8_t(Opcode::Read) || s.opcode == uint8_t(Opcode::Write);
+            const uint64_t off = data ? arena_offset(used, reinterpret_cast<const void*>(s.args[1]), len) : used;
+            const uint64_t need = (off - used + len + 63) & ~uint64_t(63);
+            if (!g.wave.empty() && used + need > kDirectArenaSize) break;
+            Sqe d{};
+            d.opcode = s.opcode == uint8_t(KernelOp::Lseek) ? uint8_t(Opcode::Fsize) : s.opcode;
+            d.args[1] = off;
+            d.args[2] = len;
+            d.args[3] = s.args[3];
+            if (s.opcode == uint8_t(Opcode::Write))
+                std::memcpy(ch->arena() + off, reinterpret_cast<const void*>(s.args[1]), len);
+            g.wave.push_back(d);
+            g.who.push_back(idx[g.next]);
+            g.at.push_back(off);
+            used += need;
+            ++g.next;
+        }
+        g.out.assign(g.wave.size(), std::nullopt);
+    };
+    // The answers of g's wave into done: reads copy their data out.
+    auto deliver = [&](Group& g) {
+        Channel* ch = g.ch;
+        for (size_t k = 0; k < g.wave.size(); ++k) {
+            if (!g.out[k]) continue;  // never ran: the kernel path takes it
+            const Sqe& s = calls[g.who[k]];
+            Cqe c = *g.out[k];
+            c.tag = s.tag;
+            if (!is_error(c.result)) {
+                if (s.opcode == uint8_t(Opcode::Read))
+                    std::memcpy(reinterpret_cast<void*>(s.args[1]), ch->arena() + g.at[k],
+                                std::min<uint64_t>(c.result, g.wave[k].args[2]));
+                else if (s.opcode == uint8_t(Opcode::Fstat))
+                    std::memcpy(reinterpret_cast<void*>(s.args[1]), ch->arena() + g.at[k], sizeof(Stat));
+                else if (s.opcode == uint8_t(KernelOp::Lseek)) {
+                    int64_t pos = int64_t(c.result) + int64_t(s.args[1]);
+                    if (pos < 0) c.result = mux_error(EINVAL_);
+                    else {
+                        c.result = uint64_t(pos);
+                        ch->region->offset.store(uint64_t(pos), std::memory_order_relaxed);
                     }
-                } else if (demux_error(c.result) == EWOULDBLOCK_) {
-                    continue;  // it would block: the kernel path parks it
                 }
-                done[who[k]] = c;
-                handled[who[k]] = 1;
-                t.ops.fetch_add(1, std::memory_order_relaxed);
+            } else if (demux_error(c.result) == EWOULDBLOCK_) {
+                continue;  // it would block: the kernel path parks it
             }
-            if (!ch->usable()) break;
+            done[g.who[k]] = c;
+            handled[g.who[k]] = 1;
+            t.ops.fetch_add(1, std::memory_order_relaxed);
+        }
+    };
+    std::vector<Channel::Wave> first(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) {
+        build(groups[i]);
+        first[i] = groups[i].ch->start_wave(groups[i].wave);
+    }
+    for (size_t i = 0; i < groups.size(); ++i) {
+        Group& g = groups[i];
+        g.ch->finish_wave(first[i], g.out);
+        deliver(g);
+        while (g.next < g.idx->size() && g.ch->usable()) {
+            build(g);
+            g.ch->run_wave(g.wave, g.out);
+            deliver(g);
         }
     }
 }

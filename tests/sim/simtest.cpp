@@ -915,6 +915,41 @@ void t_direct_batch() {
     auto s2 = sys::direct_stats();
     expect(s2.attached == s1.attached + 1 && s2.ops == s1.ops + 3 && s2.fallbacks == s1.fallbacks,
            "the reads of zero went direct (" + std::to_string(s2.ops - s1.ops) + " of 3)");
+
+    // One batch on three channels (a file, zero, null), whose first waves are
+    // in flight together; zero's takes a second wave after a whole-arena read.
+    int f = must(sys::open("/tmp/batch2.bin", O_CREAT_ | O_RDWR_ | O_TRUNC_, 0644), "create");
+    must(sys::write_all(f, std::string_view(data).substr(0, 8000)), "routed write");
+    expect(must(sys::pread(f, b, 4, 0), "routed pread") == 4, "routed pread");
+    int nul = must(sys::open("/scheme/null", O_WRONLY_), "open null");
+    for (int i = 0; i < 2; ++i) must(sys::write(nul, b, 4), "routed write to null");
+    std::fill(big.begin(), big.end(), 'x');
+    std::fill(dst.begin(), dst.end(), 'x');
+    std::vector<Sqe> mix{call(Opcode::Read, z, big0, kMaxTransfer, ~uint64_t(0))};
+    for (size_t i = 0; i < 8; ++i) {
+        mix.push_back(call(Opcode::Read, f, dst0 + i * 1100 + i, 1000, i * 1000));
+        mix.push_back(call(Opcode::Read, z, big0 + kMaxTransfer + 1 + i * 500, 400, ~uint64_t(0)));
+        mix.push_back(call(Opcode::Write, nul, src0 + i, 3000, ~uint64_t(0)));
+    }
+    done = batch(mix);
+    for (size_t i = 0; i < mix.size(); ++i)
+        expect(!is_error(done[i].result) && done[i].result == mix[i].args[2],
+               "call " + std::to_string(i) + " of the three-channel batch answered " + std::to_string(done[i].result));
+    for (size_t i = 0; i < 8; ++i) {
+        const char* at = dst0 + i * 1100 + i;
+        expect(std::memcmp(at, data.data() + i * 1000, 1000) == 0 && at[-1] == 'x' && at[1000] == 'x',
+               "pread " + std::to_string(i) + " of the three-channel batch");
+        const char* zat = big0 + kMaxTransfer + 1 + i * 500;
+        expect(zeros(zat, 400) && zat[400] == 'x', "read of zero " + std::to_string(i) + " of the three-channel batch");
+    }
+    expect(zeros(big0, kMaxTransfer) && big0[kMaxTransfer] == 'x', "the whole-arena read of the three-channel batch");
+    auto s3 = sys::direct_stats();
+    expect(s3.attached == s2.attached + 2 && s3.ops == s2.ops + mix.size() && s3.fallbacks == s2.fallbacks,
+           "the three-channel batch went direct (" + std::to_string(s3.ops - s2.ops) + " of " +
+               std::to_string(mix.size()) + ")");
+    must(sys::close(nul), "close null");
+    must(sys::close(f), "close");
+    must(sys::unlink("/tmp/batch2.bin"), "unlink");
     must(sys::close(z), "close zero");
 }
 
