@@ -3,10 +3,12 @@
 //   simbench roundtrip N        8-byte reads of /scheme/zero, one at a time
 //   simbench copy BLOCK TOTAL   /scheme/zero -> /scheme/null in BLOCK-byte reads and writes
 //                               (and how many of them went through direct channels)
-//   simbench pipecopy BLOCK DEPTH TOTAL
+//   simbench pipecopy BLOCK DEPTH TOTAL [interleaved]
 //                               the same copy pipelined: DEPTH reads of zero into DEPTH
 //                               buffers as one call_batch, then their DEPTH writes to null
-//                               as the next one; every result must be the whole block
+//                               as the next one; interleaved, each call_batch writes the
+//                               blocks the previous one read and reads DEPTH more into a
+//                               second set of buffers; every result must be the whole block
 //   simbench batch KIND N       N calls submitted in batches of 256 (KIND: kernel, daemon, read)
 #include "schemes/libredox.h"
 #include "schemes/direct_client.h"
@@ -16,7 +18,6 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <string>
-#include <tuple>
 #include <vector>
 
 using namespace redox;
@@ -84,57 +85,66 @@ int copy(uint64_t block, uint64_t total) {
 // The copy with DEPTH blocks in flight through the asynchronous batch API:
 // one call_batch reads zero into DEPTH distinct buffers, the next writes
 // those buffers to null, so no write is submitted before its read completed.
-int pipecopy(uint64_t block, uint64_t depth, uint64_t total) {
+// Interleaved, with two sets of DEPTH buffers: each call_batch writes the set
+// the previous one read and reads the other set.
+int pipecopy(uint64_t block, uint64_t depth, uint64_t total, bool interleaved) {
     if (block > kMaxTransfer) die(fmt::format("block {} is larger than a transfer ({})", block, kMaxTransfer));
     if (depth > 4096) die(fmt::format("depth {} is larger than 4096", depth));
     if (total < block) die(fmt::format("total {} is less than one block of {}", total, block));
     int in = must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero");
     int out = must(sys::open("/scheme/null", O_WRONLY_), "open /scheme/null");
-    std::vector<char> bufs(block * depth, 1);
-    std::vector<Sqe> reads(depth), writes(depth);
-    std::vector<Cqe> done(depth);
-    for (uint64_t i = 0; i < depth; ++i) {
-        for (auto [s, fd, op] : {std::tuple{&reads[i], in, Opcode::Read}, std::tuple{&writes[i], out, Opcode::Write}}) {
-            *s = Sqe{};
-            s->opcode = uint8_t(op);
-            s->args[0] = uint64_t(fd);
-            s->args[1] = reinterpret_cast<uint64_t>(bufs.data() + i * block);
-            s->args[2] = block;
-            s->args[3] = ~uint64_t(0);  // at the fd's position
-        }
-    }
-    auto check = [&](size_t m, const char* what) {
-        for (size_t i = 0; i < m; ++i) {
-            if (is_error(done[i].result))
-                die(fmt::format("pipelined {} {} of {} failed: errno {}", what, i, m, demux_error(done[i].result)));
-            if (done[i].result != block)
-                die(fmt::format("pipelined {} {} of {} moved {} of {} bytes", what, i, m, done[i].result, block));
-        }
+    const size_t sets = interleaved ? 2 : 1;
+    std::vector<char> bufs(block * depth * sets, 1);
+    std::vector<Sqe> calls;
+    calls.reserve(2 * depth);
+    std::vector<Cqe> done(2 * depth);
+    auto call = [&](int fd, Opcode op, size_t set, size_t i) {
+        Sqe s{};
+        s.opcode = uint8_t(op);
+        s.args[0] = uint64_t(fd);
+        s.args[1] = reinterpret_cast<uint64_t>(bufs.data() + (set * depth + i) * block);
+        s.args[2] = block;
+        s.args[3] = ~uint64_t(0);  // at the fd's position
+        calls.push_back(s);
     };
     uint64_t moved = 0;
     auto run = [&](uint64_t bytes) {
-        for (uint64_t left = bytes / block; left > 0;) {
-            size_t m = size_t(std::min<uint64_t>(left, depth));
-            sys::call_batch(std::span(reads.data(), m), std::span(done.data(), m));
-            check(m, "read");
-            sys::call_batch(std::span(writes.data(), m), std::span(done.data(), m));
-            check(m, "write");
-            left -= m;
-            moved += m * block;
+        uint64_t left = bytes / block;  // blocks still to read
+        size_t pending = 0, set = 0;    // blocks read into `set`, not yet written
+        while (left > 0 || pending > 0) {
+            calls.clear();
+            for (size_t i = 0; i < pending; ++i) call(out, Opcode::Write, set, i);
+            // Split: a batch either writes or reads.
+            size_t reads = interleaved || pending == 0 ? size_t(std::min<uint64_t>(left, depth)) : 0;
+            size_t next = interleaved ? 1 - set : set;
+            for (size_t i = 0; i < reads; ++i) call(in, Opcode::Read, next, i);
+            sys::call_batch(calls, std::span(done.data(), calls.size()));
+            for (size_t i = 0; i < calls.size(); ++i) {
+                const char* what = i < pending ? "write to null" : "read of zero";
+                if (is_error(done[i].result))
+                    die(fmt::format("pipelined {} failed: errno {}", what, demux_error(done[i].result)));
+                if (done[i].result != block)
+                    die(fmt::format("pipelined {} moved {} of {} bytes", what, done[i].result, block));
+            }
+            moved += pending * block;
+            left -= reads;
+            pending = reads;
+            set = next;
         }
     };
     // The first calls take the kernel path until both fds get their channels.
-    run(std::max<uint64_t>(depth, 4) * block * 4);
+    run(std::max<uint64_t>(depth, 4) * sets * block * 4);
     moved = 0;
     auto before = sys::direct_stats();
     double t0 = now_s();
     run(total);
     double t = now_s() - t0;
     if (std::any_of(bufs.begin(), bufs.end(), [](char c) { return c != 0; })) die("zero read non-zero bytes");
-    print(fmt::format("pipecopy_{}_{} {:.1f} MiB/s", block, depth, double(moved) / t / (1 << 20)));
+    std::string name = fmt::format("pipecopy_{}_{}{}", block, depth, interleaved ? "_interleaved" : "");
+    print(fmt::format("{} {:.1f} MiB/s", name, double(moved) / t / (1 << 20)));
     auto ds = sys::direct_stats();
-    print(fmt::format("pipecopy_{}_{}_direct_ops {} of {} (fallbacks {})", block, depth, ds.ops - before.ops,
-                      2 * moved / block, ds.fallbacks - before.fallbacks));
+    print(fmt::format("{}_direct_ops {} of {} (fallbacks {})", name, ds.ops - before.ops, 2 * moved / block,
+                      ds.fallbacks - before.fallbacks));
     return 0;
 }
 
@@ -186,7 +196,8 @@ int main(int argc, char** argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "roundtrip" && argc == 3) return roundtrip(number(argv[2]));
     if (mode == "copy" && argc == 4) return copy(number(argv[2]), number(argv[3]));
-    if (mode == "pipecopy" && argc == 5) return pipecopy(number(argv[2]), number(argv[3]), number(argv[4]));
+    if (mode == "pipecopy" && (argc == 5 || (argc == 6 && std::string(argv[5]) == "interleaved")))
+        return pipecopy(number(argv[2]), number(argv[3]), number(argv[4]), argc == 6);
     if (mode == "batch" && argc == 4) return batch(argv[2], number(argv[3]));
-    die("usage: simbench roundtrip N | copy BLOCK TOTAL | pipecopy BLOCK DEPTH TOTAL | batch kernel|daemon|read N");
+    die("usage: simbench roundtrip N | copy BLOCK TOTAL | pipecopy BLOCK DEPTH TOTAL [interleaved] | batch kernel|daemon|read N");
 }
