@@ -242,7 +242,8 @@ private:
 // meta {1, FD} for the trigger, {2, FD} for an unmask eventfd the kernel-sim
 // writes on acknowledge. The kernel-sim takes the fds from the driver
 // (pidfd_getfd), polls them, and when one fires counts it, feeds the event
-// queues and rings the binder's wake word, as a request for it would.
+// queues and rings the wake word of the binders and of whoever opened the
+// vector, as a request for them would.
 class IrqScheme final : public KernelScheme, public Mappable {
 public:
     IrqScheme() : KernelScheme("irq") {}
@@ -335,6 +336,7 @@ protected:
         if (h == m_handles.end()) return;
         std::string key = h->second;
         m_handles.erase(h);
+        m_openers.erase(number);
         if (!is_vector(key)) return;
         for (auto& [id, other] : m_handles)
             if (other == key) return;
@@ -435,6 +437,7 @@ private:
         }
         uint64_t id = m_next++;
         m_handles[id] = key;
+        m_openers[id] = r.pid;
         return id;
     }
 
@@ -475,8 +478,11 @@ private:
         if (!was_quiet) return;  // held until acknowledged: later interrupts only count
         for (auto& s : v.sources)
             if (Process* owner = k.process(s.owner)) k.wake_later(*owner);
-        for (auto& [id, hkey] : m_handles)
-            if (hkey == key) k.trigger(this, id, EVENT_READ);
+        for (auto& [id, hkey] : m_handles) {
+            if (hkey != key) continue;
+            if (Process* opener = k.process(m_openers[id])) k.wake_later(*opener);
+            k.trigger(this, id, EVENT_READ);
+        }
     }
 
     static uint64_t take(int eventfd) {
@@ -521,6 +527,7 @@ private:
     uint64_t m_next = 1;
     uint64_t m_next_source = 1;
     std::map<uint64_t, std::string> m_handles;
+    std::map<uint64_t, uint32_t> m_openers;  // handle -> the pid that opened it
     std::map<std::string, Vector> m_vectors;
 };
 
