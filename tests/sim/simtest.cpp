@@ -375,6 +375,27 @@ void t_irq() {
     expect(has(must(sys::read_dir("/scheme/irq/cpu-00"), "list cpu-00"), "40"), "closing frees vector 40");
     must(sys::close(must(sys::open("/scheme/irq/cpu-00/40", O_RDWR_ | O_CREAT_), "allocate 40 again")), "close");
     must(sys::close(bsp), "close");
+
+    // A driver killed with its vector bound: the vector is freed and the
+    // kernel-sim drops its copy of the eventfd (and the poll on it).
+    auto [r, w] = must(sys::pipe(), "pipe");
+    int child = spawn_self({"child-irq"}, {{0, 0}, {1, w}, {2, 2}});
+    must(sys::close(w), "close write end");
+    char c = 0;
+    expect(must(sys::read(r, &c, 1), "wait for the child's bind") == 1 && c == 'b', "the child bound vector 50");
+    auto sys_irq = [] {
+        int s = must(sys::open("/scheme/sys/irq", O_RDONLY_), "open sys:irq");
+        char buf[4096];
+        size_t n = must(sys::read(s, buf, sizeof buf), "read sys:irq");
+        must(sys::close(s), "close");
+        return std::string(buf, n);
+    };
+    expect(sys_irq().find("cpu-00/50") != std::string::npos, "sys:irq lists the child's vector");
+    must(sys::kill(child, SIGKILL), "kill -9 the child");
+    must(sys::waitpid(child, 0), "waitpid");
+    expect(sys_irq().find("cpu-00/50") == std::string::npos, "the dead child's vector is gone: " + sys_irq());
+    must(sys::close(must(sys::open("/scheme/irq/cpu-00/50", O_RDWR_ | O_CREAT_), "allocate 50 again")), "close");
+    must(sys::close(r), "close");
     ::close(trigger);
     ::close(unmask);
 }
@@ -1296,6 +1317,15 @@ int main(int argc, char** argv) {
     if (g_name == "child-box") {
         BoxScheme s;
         (void)s.serve("box", [] { (void)sys::write_all(3, "r"); (void)sys::close(3); });
+        sys::exit(0);
+    }
+    if (g_name == "child-irq") {  // binds a host eventfd of its own to vector 50, then waits
+        int h = must(sys::open("/scheme/irq/cpu-00/50", O_RDWR_ | O_CREAT_), "allocate vector 50");
+        int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        const uint64_t bind[2] = {1, uint64_t(efd)};
+        must(sys::call(h, nullptr, 0, 0, bind), "bind");
+        (void)sys::write_all(1, "b");
+        (void)sys::sleep_ns(30'000'000'000ull);
         sys::exit(0);
     }
     if (g_name == "child-fmap") {
