@@ -109,6 +109,7 @@ SimPciDevice::~SimPciDevice() {
 
 Result<pci::DmaBuffer> SimPciDevice::alloc_dma(size_t size) {
     if (size == 0) return err(EINVAL, "DMA buffer of size 0");
+    if (m_backend_dma) return m_inner->alloc_dma(size);
     size_t len = (size + kPage - 1) & ~(kPage - 1);
     auto fail = [this](const Error& e, const char* what) {
         return Error{e.errnum, fmt::format("{}: DMA memory: {}: {}", name(), what, e.message())};
@@ -129,7 +130,15 @@ Result<pci::DmaBuffer> SimPciDevice::alloc_dma(size_t size) {
         return std::unexpected(fail(r.error(), "translation"));
     auto* virt = static_cast<std::byte*>(region->data());
     backing->region = std::move(*region);
-    backing->device = TRY(m_inner->map_dma(virt, len, phys));
+    auto placed = m_inner->map_dma(virt, len, phys);
+    if (!placed && placed.error().errnum == EOPNOTSUPP) {
+        // The device cannot see memory at a chosen address (VFIO without an
+        // IOMMU: it sees host physical addresses): the backend's own DMA buffers.
+        m_backend_dma = true;
+        return m_inner->alloc_dma(size);
+    }
+    if (!placed) return std::unexpected(placed.error());
+    backing->device = std::move(*placed);
     return pci::DmaBuffer(std::move(backing), virt, phys, len);
 }
 

@@ -4,6 +4,7 @@
 // - alloc_dma fmaps `/scheme/memory/zeroed?phys_contiguous`, asks
 //   `/scheme/memory/translation` for its physical address and has the backend
 //   place the memory at that bus address (a VFIO IOVA, a model's table entry);
+//   a backend that cannot (noiommu VFIO) keeps allocating its own buffers;
 // - enable_irqs allocates vectors (`/scheme/irq/cpu-00/N`, or the legacy line
 //   for INTx), binds the backend's eventfds to them, and the driver then reads,
 //   waits on (through `/scheme/event`) and acknowledges the vector handles.
@@ -39,6 +40,7 @@ public:
 private:
     std::unique_ptr<pci::PciDevice> m_inner;
     int m_translation = -1;
+    bool m_backend_dma = false;  // the backend cannot place memory (noiommu): its own buffers
     std::shared_ptr<SimIrq> m_intx;
     bool m_intx_unmask_bound = false;
 };
