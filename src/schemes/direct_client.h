@@ -48,8 +48,10 @@ std::optional<Result<uint64_t>> lseek(int fd, int64_t offset, int whence);
 
 // The calls of a batch (libredox call_batch) that can go through channels:
 // reads and writes at an explicit offset or on unpositioned files, fstat and
-// lseek SEEK_END, on fds whose every call in the batch qualifies. Sets
-// handled[i] for those it answered in done[i].
+// lseek SEEK_END, on fds whose every call in the batch qualifies. The first
+// wave of every such fd's channel is queued before any is waited for, so
+// their daemons serve them at the same time. Sets handled[i] for those it
+// answered in done[i].
 void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled);
 
 // The kernel offered fd a channel (CQE_DIRECT_OFFER): map it.
