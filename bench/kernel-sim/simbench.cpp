@@ -94,6 +94,8 @@ int pipecopy(uint64_t block, uint64_t depth, uint64_t total, bool interleaved) {
     int in = must(sys::open("/scheme/zero", O_RDONLY_), "open /scheme/zero");
     int out = must(sys::open("/scheme/null", O_WRONLY_), "open /scheme/null");
     const size_t sets = interleaved ? 2 : 1;
+    if (block * depth * sets > (1ull << 30))
+        die(fmt::format("{} buffers of {} bytes are more than 1 GiB", depth * sets, block));
     std::vector<char> bufs(block * depth * sets, 1);
     std::vector<Sqe> calls;
     calls.reserve(2 * depth);
