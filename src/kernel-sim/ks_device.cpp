@@ -270,7 +270,7 @@ public:
         std::string out;
         for (auto& [key, v] : m_vectors) {
             std::string pids;
-            for (auto& s : v.sources) pids += (pids.empty() ? "" : ",") + std::to_string(s.owner);
+            for (auto& s : v.sources) pids += fmt::format("{}{}", pids.empty() ? "" : ",", s.owner);
             out += fmt::format("{:<10} {:>10} {}\n", key, v.count, pids.empty() ? "-" : pids);
         }
         return out;
