@@ -227,10 +227,12 @@ private:
 // reopens an allocated one. `N` below 16 is a legacy (INTx) line, shared by
 // whoever binds it.
 //
-// A vector counts interrupts. Reading a handle returns the count (8 bytes)
-// while one is unacknowledged and 0 bytes otherwise; writing that count back
-// acknowledges it (and unmasks a level-triggered line). The handle is
-// EVENT_READ-ready while an interrupt is unacknowledged.
+// A vector counts interrupts; every handle acknowledges for itself (drivers
+// sharing a legacy line each look at their device). Reading a handle returns
+// the count (8 bytes) while an interrupt is unacknowledged on that handle and
+// 0 bytes otherwise; writing that count back acknowledges it (and unmasks the
+// sources bound through that handle: a level-triggered line). The handle is
+// EVENT_READ-ready while an interrupt is unacknowledged on it.
 //
 // fmap of a vector handle (read-only, one page) shows its count as a u64 the
 // kernel-sim updates before it rings the binder, so a driver's loop can see
@@ -250,9 +252,9 @@ public:
     Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return err(EBADF_);
-        if (!is_vector(h->second)) return err(ENODEV_);
+        if (!is_vector(h->second.key)) return err(ENODEV_);
         if (offset + size > kPage) return err(EINVAL_);
-        Vector& v = m_vectors[h->second];
+        Vector& v = m_vectors[h->second.key];
         TRY(v.page.create());
         v.page.publish(v.count);
         int fd = dup(v.page.fd);
@@ -260,7 +262,7 @@ public:
         return fd;
     }
     ~IrqScheme() override {
-        for (auto& [key, v] : m_vectors) drop_sources(nullptr, v, 0, true);
+        for (auto& [key, v] : m_vectors) drop_sources(nullptr, v, [](const Source&) { return true; });
     }
     bool root_only() const override { return true; }
 
@@ -281,7 +283,8 @@ protected:
         if (r.op == Opcode::Open) return open(r);
         auto h = m_handles.find(r.number);
         if (h == m_handles.end()) return err(EBADF_);
-        const std::string& key = h->second;
+        const std::string key = h->second.key;
+        Handle& hs = h->second;
         switch (r.op) {
         case Opcode::Getdents: {
             if (key.empty()) return put_dirents(k, r, std::vector<std::string>{"bsp", "cpu-00"}, dir_kind);
@@ -298,7 +301,7 @@ protected:
             Vector& v = m_vectors[key];
             for (auto& s : v.sources)
                 if (uint64_t n = take(s.trigger)) fired(k, key, v, n);
-            if (v.count == v.acked) return 0;
+            if (v.count == hs.acked) return 0;
             if (r.len < sizeof v.count) return err(EINVAL_);
             if (!k.copy_to(r.pid, r.buf, &v.count, sizeof v.count)) return err(EFAULT_);
             return sizeof v.count;
@@ -308,20 +311,21 @@ protected:
             uint64_t value = 0;
             if (r.len != sizeof value || !k.copy_from(r.pid, r.buf, &value, sizeof value)) return err(EINVAL_);
             Vector& v = m_vectors[key];
-            if (value == v.count && v.acked != v.count) {
-                v.acked = v.count;
+            if (value == v.count && hs.acked != v.count) {
+                hs.acked = v.count;
                 const uint64_t one = 1;
-                for (auto& s : v.sources)
+                for (auto& s : v.sources) {
+                    if (s.handle != r.number) continue;
                     if (s.unmask >= 0) (void)!::write(s.unmask, &one, sizeof one);
-                for (auto& s : v.sources) arm(k, key, s);
+                    arm(k, key, s);
+                }
             }
             return sizeof value;
         }
-        case Opcode::Call: return bind(k, r, key);
+        case Opcode::Call: return bind(k, r, key, hs);
         case Opcode::Fevent: {
             if (!is_vector(key)) return 0;
-            Vector& v = m_vectors[key];
-            return v.count != v.acked ? uint32_t(EVENT_READ) : 0u;
+            return m_vectors[key].count != hs.acked ? uint32_t(EVENT_READ) : 0u;
         }
         case Opcode::Fstat:
             return put_stat(k, r, make_stat(key.empty() || key == "cpu-00" ? MODE_DIR | 0500 : MODE_CHR | 0600));
@@ -334,32 +338,38 @@ protected:
     void on_close(Kernel& k, uint64_t number) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return;
-        std::string key = h->second;
+        std::string key = h->second.key;
         m_handles.erase(h);
-        m_openers.erase(number);
         if (!is_vector(key)) return;
-        for (auto& [id, other] : m_handles)
-            if (other == key) return;
-        // The last handle of a vector: its sources go, and a cpu vector is free again.
         auto it = m_vectors.find(key);
-        if (it != m_vectors.end()) {
-            drop_sources(&k, it->second, 0, true);
-            m_vectors.erase(it);
-        }
+        if (it == m_vectors.end()) return;
+        // The sources bound through this handle go with it.
+        drop_sources(&k, it->second, [number](const Source& s) { return s.handle == number; });
+        for (auto& [id, other] : m_handles)
+            if (other.key == key) return;
+        // The last handle of a vector: a cpu vector is free again.
+        drop_sources(&k, it->second, [](const Source&) { return true; });
+        m_vectors.erase(it);
     }
 
     void process_exited(Kernel& k, uint32_t pid) override {
         KernelScheme::process_exited(k, pid);
-        for (auto& [key, v] : m_vectors) drop_sources(&k, v, pid, false);
+        for (auto& [key, v] : m_vectors) drop_sources(&k, v, [pid](const Source& s) { return s.owner == pid; });
     }
 
 private:
     struct Source {
         uint32_t owner;
+        uint64_t handle;   // bound through this handle, which acknowledges for it
         int trigger = -1;  // the kernel-sim's copy of the driver's eventfd
         int unmask = -1;
         uint64_t id = 0;
         uint64_t poll = 0;  // the kernel-sim's poll on `trigger`, 0 while none
+    };
+    struct Handle {
+        std::string key;
+        uint32_t opener = 0;
+        uint64_t acked = 0;  // the count this handle acknowledged last
     };
     // The page fmap shows: sealed against writable maps other than ours.
     struct CountPage {
@@ -394,7 +404,6 @@ private:
     };
     struct Vector {
         uint64_t count = 0;
-        uint64_t acked = 0;
         std::vector<Source> sources;
         CountPage page;
     };
@@ -436,12 +445,12 @@ private:
             return err(ENOENT_);
         }
         uint64_t id = m_next++;
-        m_handles[id] = key;
-        m_openers[id] = r.pid;
+        // A new handle starts with nothing to acknowledge.
+        m_handles[id] = Handle{key, r.pid, is_vector(key) ? m_vectors[key].count : 0};
         return id;
     }
 
-    Result<uint64_t> bind(Kernel& k, KRequest& r, const std::string& key) {
+    Result<uint64_t> bind(Kernel& k, KRequest& r, const std::string& key, const Handle& through) {
         if (!is_vector(key)) return err(EINVAL_);
         uint64_t what = r.args[0], fd_number = r.args[1];
         if (what != 1 && what != 2) return err(EINVAL_);
@@ -451,9 +460,9 @@ private:
         if (fd < 0) return err(EBADF_);
         Vector& v = m_vectors[key];
         if (what == 2) {
-            // The unmask eventfd joins the caller's latest source.
+            // The unmask eventfd joins the latest source bound through this handle.
             for (auto it = v.sources.rbegin(); it != v.sources.rend(); ++it)
-                if (it->owner == r.pid) {
+                if (it->handle == r.number) {
                     if (it->unmask >= 0) ::close(it->unmask);
                     it->unmask = fd;
                     return 0;
@@ -464,25 +473,32 @@ private:
         // The kernel-sim reads it without blocking (the file is shared with the
         // driver, which only hands it to the device).
         (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        v.sources.push_back(Source{r.pid, fd, -1, m_next_source++, 0});
-        if (v.count == v.acked) arm(k, key, v.sources.back());
+        v.sources.push_back(Source{r.pid, r.number, fd, -1, m_next_source++, 0});
+        if (v.count == through.acked) arm(k, key, v.sources.back());
         return 0;
     }
 
-    // Interrupts arrived on a vector: count them; on the edge from quiet to
-    // pending, ring the binders and tell the event queues.
+    // Interrupts arrived on a vector: count them. Each handle that goes from
+    // quiet to pending rings its opener and its binders and tells the event
+    // queues; a pending handle only sees the count grow until it acknowledges.
     void fired(Kernel& k, const std::string& key, Vector& v, uint64_t n) {
-        bool was_quiet = v.count == v.acked;
+        uint64_t before = v.count;
         v.count += n;
         v.page.publish(v.count);
-        if (!was_quiet) return;  // held until acknowledged: later interrupts only count
-        for (auto& s : v.sources)
-            if (Process* owner = k.process(s.owner)) k.wake_later(*owner);
-        for (auto& [id, hkey] : m_handles) {
-            if (hkey != key) continue;
-            if (Process* opener = k.process(m_openers[id])) k.wake_later(*opener);
+        for (auto& [id, h] : m_handles) {
+            if (h.key != key || h.acked != before) continue;
+            if (Process* opener = k.process(h.opener)) k.wake_later(*opener);
+            for (auto& s : v.sources)
+                if (s.handle == id)
+                    if (Process* owner = k.process(s.owner)) k.wake_later(*owner);
             k.trigger(this, id, EVENT_READ);
         }
+    }
+
+    // A source's handle has nothing unacknowledged (or is gone).
+    bool quiet(const Vector& v, const Source& s) const {
+        auto h = m_handles.find(s.handle);
+        return h == m_handles.end() || h->second.acked == v.count;
     }
 
     static uint64_t take(int eventfd) {
@@ -490,9 +506,10 @@ private:
         return ::read(eventfd, &n, sizeof n) == ssize_t(sizeof n) ? n : 0;
     }
 
-    // The kernel-sim polls a source's eventfd only while its vector is quiet:
-    // a pending vector is drained when read and polled again when acknowledged,
-    // so a device that interrupts on every command costs nothing in between.
+    // The kernel-sim polls a source's eventfd only while its handle is quiet:
+    // a pending vector is drained when read and the source polled again when
+    // its handle acknowledges, so a device that interrupts on every command
+    // costs nothing in between.
     void arm(Kernel& k, const std::string& key, Source& src) {
         if (src.poll) return;
         std::weak_ptr<Scheme> self = weak_from_this();
@@ -506,17 +523,18 @@ private:
                 if (s.id != source_id) continue;
                 s.poll = 0;
                 if (uint64_t n = take(s.trigger)) fired(k, key, v, n);
-                if (v.count == v.acked) arm(k, key, s);
+                if (quiet(v, s)) arm(k, key, s);
                 return;
             }
         });
     }
 
-    // Drops the sources `pid` bound (every source when all); k is null only
-    // when the kernel-sim itself goes away.
-    void drop_sources(Kernel* k, Vector& v, uint32_t pid, bool all) {
+    // Drops the sources `which` picks; k is null only when the kernel-sim
+    // itself goes away.
+    template <typename Pick>
+    void drop_sources(Kernel* k, Vector& v, Pick which) {
         for (auto it = v.sources.begin(); it != v.sources.end();) {
-            if (!all && it->owner != pid) { ++it; continue; }
+            if (!which(*it)) { ++it; continue; }
             if (it->poll && k) k->cancel_host_poll(it->poll);
             if (it->trigger >= 0) ::close(it->trigger);
             if (it->unmask >= 0) ::close(it->unmask);
@@ -526,8 +544,7 @@ private:
 
     uint64_t m_next = 1;
     uint64_t m_next_source = 1;
-    std::map<uint64_t, std::string> m_handles;
-    std::map<uint64_t, uint32_t> m_openers;  // handle -> the pid that opened it
+    std::map<uint64_t, Handle> m_handles;
     std::map<std::string, Vector> m_vectors;
 };
 

@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -375,6 +376,40 @@ void t_irq() {
     expect(has(must(sys::read_dir("/scheme/irq/cpu-00"), "list cpu-00"), "40"), "closing frees vector 40");
     must(sys::close(must(sys::open("/scheme/irq/cpu-00/40", O_RDWR_ | O_CREAT_), "allocate 40 again")), "close");
     must(sys::close(bsp), "close");
+
+    // A shared legacy line: each handle acknowledges for itself and unmasks only
+    // what was bound through it.
+    {
+        int la = must(sys::open("/scheme/irq/7", O_RDWR_), "open line 7");
+        int lb = must(sys::open("/scheme/irq/7", O_RDWR_), "open line 7 again");
+        int ta = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), ua = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        int tb = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), ub = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        for (auto [h, t, u] : {std::tuple{la, ta, ua}, std::tuple{lb, tb, ub}}) {
+            const uint64_t bt[2] = {1, uint64_t(t)}, bu[2] = {2, uint64_t(u)};
+            must(sys::call(h, nullptr, 0, 0, bt), "bind a line 7 trigger");
+            must(sys::call(h, nullptr, 0, 0, bu), "bind a line 7 unmask");
+        }
+        int lq = must(sys::open("/scheme/event", O_RDWR_), "event queue");
+        Event sub{uint64_t(lb), EVENT_READ, 9};
+        must(sys::write(lq, &sub, sizeof sub), "subscribe line 7 (second handle)");
+        const uint64_t one = 1;
+        expect(::write(ta, &one, sizeof one) == 8, "fire the first device");
+        Event got{};
+        expect(must(sys::read(lq, &got, sizeof got), "wait on the second handle") == sizeof got && got.data == 9,
+               "an interrupt on a shared line reaches every handle");
+        uint64_t ca = 0, cb = 0, n = 0;
+        expect(must(sys::read(la, &ca, 8), "read line 7") == 8 && must(sys::read(lb, &cb, 8), "read line 7") == 8 &&
+                   ca == cb && ca >= 1,
+               "both handles see the line's count");
+        must(sys::write(la, &ca, 8), "acknowledge on the first handle");
+        expect(::read(ua, &n, 8) == 8 && ::read(ub, &n, 8) < 0, "the first acknowledge unmasks only its own source");
+        expect(must(sys::read(la, &ca, 8), "read") == 0 && must(sys::read(lb, &cb, 8), "read") == 8,
+               "the second handle is still pending");
+        must(sys::write(lb, &cb, 8), "acknowledge on the second handle");
+        expect(::read(ub, &n, 8) == 8, "the second acknowledge unmasks the second source");
+        for (int fd : {lq, la, lb}) must(sys::close(fd), "close");
+        for (int fd : {ta, ua, tb, ub}) ::close(fd);
+    }
 
     // A driver killed with its vector bound: the vector is freed and the
     // kernel-sim drops its copy of the eventfd (and the poll on it).
