@@ -38,23 +38,71 @@ void Connection::notify_kernel() {
     }
 }
 
+Connection::TagRange Connection::new_tags_locked(uint32_t n) {
+    for (;;) {
+        TagRange r{m_next_tag, n};
+        m_next_tag += n;
+        if (m_next_tag < r.first) m_next_tag = 1;  // wrapped: start again at 1
+        if (r.first == 0 || r.first + n < r.first) continue;
+        bool used = false;
+        for (const TagRange& w : m_waiting) used |= r.first < w.first + w.count && w.first < r.first + n;
+        if (!used) {
+            m_waiting.push_back(r);
+            return r;
+        }
+    }
+}
+
+void Connection::finish_locked(TagRange r) {
+    for (size_t i = 0; i < m_waiting.size(); ++i)
+        if (m_waiting[i].first == r.first) {
+            m_waiting[i] = m_waiting.back();
+            m_waiting.pop_back();
+            return;
+        }
+}
+
+void Connection::reap_locked(TagRange mine) {
+    bool theirs = false;
+    while (auto c = m_proc->completions.pop()) {
+        bool waited = false;
+        for (const TagRange& w : m_waiting) waited |= w.has(c->tag);
+        if (!waited) continue;  // a stale answer of a call that was abandoned
+        m_done.push_back(*c);
+        theirs |= !mine.has(c->tag);
+    }
+    // A sibling thread may sleep on the wake word waiting for what we took.
+    if (theirs) m_proc->wake.wake();
+}
+
 Cqe Connection::call(Sqe sqe) {
-    std::lock_guard guard(m_lock);
-    sqe.tag = m_next_tag++;
-    if (m_next_tag == 0) m_next_tag = 1;
-    auto& ring = m_proc->calls;
-    while (!ring.push(sqe)) {
-        notify_kernel();
-        usleep(50);
+    TagRange mine{};
+    {
+        std::lock_guard guard(m_lock);
+        mine = new_tags_locked(1);
+        sqe.tag = mine.first;
+        auto& ring = m_proc->calls;
+        while (!ring.push(sqe)) {
+            notify_kernel();
+            usleep(50);
+        }
     }
     std::atomic_thread_fence(std::memory_order_seq_cst);
     notify_kernel();
     const uint32_t budget = spin_budget();
     for (;;) {
         uint32_t seen = m_proc->wake.seq.load(std::memory_order_seq_cst);
-        if (auto c = m_proc->completions.pop()) {
-            if (c->tag == sqe.tag) return *c;
-            continue;  // a stale completion of a call that was abandoned
+        {
+            std::lock_guard guard(m_lock);
+            reap_locked(mine);
+            for (size_t i = 0; i < m_done.size(); ++i) {
+                if (m_done[i].tag != sqe.tag) continue;
+                Cqe c = m_done[i];
+                m_done[i] = m_done.back();
+                m_done.pop_back();
+                finish_locked(mine);
+                return c;
+            }
         }
         bool got = false;
         for (uint32_t i = 0; i < budget; ++i) {
@@ -67,38 +115,44 @@ Cqe Connection::call(Sqe sqe) {
 }
 
 void Connection::call_batch(std::span<Sqe> calls, std::span<Cqe> done) {
-    std::lock_guard guard(m_lock);
     const size_t n = calls.size();
     if (n == 0) return;
-    // No call of this process is outstanding while the lock is held, so the
-    // batch may use tags 1..n; completions map back by tag - 1.
-    for (size_t i = 0; i < n; ++i) calls[i].tag = uint32_t(i + 1);
-    m_next_tag = uint32_t(n + 1);
+    TagRange mine{};
+    {
+        std::lock_guard guard(m_lock);
+        mine = new_tags_locked(uint32_t(n));
+    }
+    for (size_t i = 0; i < n; ++i) calls[i].tag = mine.first + uint32_t(i);
     auto& out = m_proc->calls;
-    auto& in = m_proc->completions;
     const uint32_t budget = spin_budget();
     size_t submitted = 0, completed = 0;
     while (completed < n) {
-        bool pushed = false;
-        while (submitted < n && submitted - completed < kRingSlots && out.push(calls[submitted])) {
-            ++submitted;
-            pushed = true;
+        uint32_t seen = m_proc->wake.seq.load(std::memory_order_seq_cst);
+        bool pushed = false, got = false;
+        {
+            std::lock_guard guard(m_lock);
+            while (submitted < n && submitted - completed < kRingSlots && out.push(calls[submitted])) {
+                ++submitted;
+                pushed = true;
+            }
+            reap_locked(mine);
+            for (size_t i = 0; i < m_done.size();) {
+                if (!mine.has(m_done[i].tag)) { ++i; continue; }
+                done[m_done[i].tag - mine.first] = m_done[i];
+                m_done[i] = m_done.back();
+                m_done.pop_back();
+                ++completed;
+                got = true;
+            }
+            if (completed == n) finish_locked(mine);
         }
         if (pushed) {
             std::atomic_thread_fence(std::memory_order_seq_cst);
             notify_kernel();
         }
-        uint32_t seen = m_proc->wake.seq.load(std::memory_order_seq_cst);
-        bool got = false;
-        while (auto c = in.pop()) {
-            if (c->tag == 0 || c->tag > n) continue;  // stale: not a call of this batch
-            done[c->tag - 1] = *c;
-            ++completed;
-            got = true;
-        }
-        if (got || completed == n) continue;
-        for (uint32_t i = 0; i < budget && in.empty(); ++i) cpu_relax();
-        if (in.empty()) wait_wake(seen);
+        if (got || pushed || completed == n) continue;
+        for (uint32_t i = 0; i < budget && m_proc->completions.empty(); ++i) cpu_relax();
+        if (m_proc->completions.empty()) wait_wake(seen);
     }
 }
 

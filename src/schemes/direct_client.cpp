@@ -177,11 +177,13 @@ void attach_locked(int fd) {
     Sqe sqe{};
     sqe.opcode = uint8_t(DirectCall::Attach);
     sqe.args[0] = uint64_t(fd);
+    auto side = Connection::get().side_channel();
     Cqe c = Connection::get().call(sqe);
     if (is_error(c.result)) return;  // revoked meanwhile: stay on the kernel path
     auto region_fd = Connection::get().take_fd();
     if (!region_fd) return;
     auto bell_fd = Connection::get().take_fd();
+    side.unlock();
     if (!bell_fd) { ::close(region_fd->first); return; }
     auto ch = std::make_unique<Channel>();
     void* p = mmap(nullptr, kDirectRegionSize, PROT_READ | PROT_WRITE, MAP_SHARED, region_fd->first, 0);
@@ -443,6 +445,7 @@ Result<std::pair<int, int>> accept(uint32_t id, bool refuse) {
     sqe.opcode = uint8_t(DirectCall::Accept);
     sqe.args[0] = id;
     sqe.args[1] = refuse ? 1 : 0;
+    auto side = Connection::get().side_channel();
     Cqe c = Connection::get().call(sqe);
     if (is_error(c.result)) return err(demux_error(c.result), "direct channel");
     if (refuse) return std::pair{-1, -1};

@@ -26,6 +26,7 @@ Result<int> exec_image(int fd, uint64_t size) {
     sqe.args[1] = 0;
     sqe.args[2] = size;
     sqe.args[3] = PROT_READ_ | PROT_EXEC_ | MAP_PRIVATE_;
+    auto side = Connection::get().side_channel();
     Cqe c = Connection::get().call(sqe);
     if (is_error(c.result)) return err(demux_error(c.result), "exec image");
     auto [image, offset] = TRY(Connection::get().take_fd());

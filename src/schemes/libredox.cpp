@@ -315,8 +315,10 @@ MappedRegion& MappedRegion::operator=(MappedRegion&& o) noexcept {
 MappedRegion::~MappedRegion() { if (m_addr) munmap(m_addr, m_len); }
 
 Result<MappedRegion> fmap(int fd, uint64_t offset, size_t size, uint64_t map_flags) {
+    auto side = Connection::get().side_channel();
     TRY(kop(KernelOp::Fmap, fd < 0 ? ~uint64_t(0) : uint64_t(fd), offset, size, map_flags));
     auto [memfd, file_offset] = TRY(Connection::get().take_fd());
+    side.unlock();
     int prot = 0;
     if (map_flags & PROT_READ_) prot |= PROT_READ;
     if (map_flags & PROT_WRITE_) prot |= PROT_WRITE;

@@ -8,6 +8,7 @@
 #include "sim_check.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -433,6 +435,67 @@ void t_irq() {
     must(sys::close(r), "close");
     ::close(trigger);
     ::close(unmask);
+}
+
+// Threads: a thread blocked in a call does not hold up its siblings' calls,
+// batches or fmaps, and each thread gets its own answers and mapped fds.
+void t_threads() {
+    auto [r, w] = must(sys::pipe(), "pipe");
+    std::string got;
+    std::thread reader([&, r = r] {
+        char buf[8];
+        auto n = sys::read(r, buf, sizeof buf);
+        got = n ? std::string(buf, *n) : "error " + n.error().message();
+    });
+    // Give the reader time to block in its read.
+    must(sys::sleep_ns(50'000'000), "sleep");
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 200; ++i) must(sys::close(must(sys::open("/scheme/null", O_WRONLY_), "open null")), "close");
+    std::vector<Sqe> calls(64);
+    std::vector<Cqe> done(64);
+    std::vector<uint64_t> sink(64);
+    int zero = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    for (size_t i = 0; i < calls.size(); ++i) {
+        calls[i] = Sqe{};
+        calls[i].opcode = uint8_t(Opcode::Read);
+        calls[i].args[0] = uint64_t(zero);
+        calls[i].args[1] = reinterpret_cast<uint64_t>(&sink[i]);
+        calls[i].args[2] = sizeof sink[i];
+        calls[i].args[3] = ~uint64_t(0);
+        sink[i] = 1;
+    }
+    sys::call_batch(calls, done);
+    for (size_t i = 0; i < done.size(); ++i)
+        expect(!is_error(done[i].result) && done[i].result == 8 && sink[i] == 0, "a batch beside a blocked thread");
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    expect(took < 5.0, "calls beside a blocked thread took " + std::to_string(took) + " s");
+    expect(got.empty(), "the reader is still blocked");
+    must(sys::write_all(w, "wake"), "write the pipe");
+    reader.join();
+    expect(got == "wake", "the blocked reader got its data: " + got);
+
+    // Four threads fmap their own memory objects at once; each must always
+    // get its own pages back.
+    std::atomic<int> bad{0};
+    std::vector<std::thread> mappers;
+    for (int k = 0; k < 4; ++k)
+        mappers.emplace_back([k, &bad] {
+            auto m = sys::open("/scheme/memory", O_RDWR_);
+            if (!m) { ++bad; return; }
+            {
+                auto first = sys::fmap(*m, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_);
+                if (!first) { ++bad; return; }
+                std::memset(first->data(), 'a' + k, 4096);
+            }
+            for (int i = 0; i < 100; ++i) {
+                auto again = sys::fmap(*m, 0, 4096, PROT_READ_ | MAP_SHARED_);
+                if (!again || static_cast<const char*>(again->data())[100] != 'a' + k) ++bad;
+            }
+            (void)sys::close(*m);
+        });
+    for (auto& t : mappers) t.join();
+    expect(bad == 0, std::to_string(bad.load()) + " fmaps of 400 failed or mapped another thread's object");
+    for (int fd : {r, w, zero}) must(sys::close(fd), "close");
 }
 
 // A daemon in a child: serves "slow" where every read parks until cancelled
@@ -1428,7 +1491,7 @@ int main(int argc, char** argv) {
     }
     static const std::map<std::string, std::function<void()>> tests = {
         {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
-        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"irq", t_irq}, {"crash", t_crash}, {"cancel", t_cancel},
+        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"irq", t_irq}, {"threads", t_threads}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
