@@ -2,6 +2,8 @@
 // backing file too), deep asynchronous queues, and the faults a daemon must survive.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "model/nvme_model.h"
@@ -158,4 +160,49 @@ TEST_CASE("nvme model refuses a missing backing file with a clear error") {
     REQUIRE_FALSE(m.has_value());
     CHECK(m.error().errnum == ENOENT);
     CHECK_THAT(m.error().context, Catch::Contains("/nonexistent/disk.img"));
+}
+
+TEST_CASE("nvme model reaches memory placed with map_dma, and only while it is placed") {
+    Rig rig;
+    {
+        auto ctrl = std::move(*nvme::Nvme::create(*rig.model));
+        nvme::NvmeNamespace disk(*ctrl, ctrl->namespaces()[0]);
+        std::vector<std::byte> block(4096, std::byte{0x5a});
+        REQUIRE(disk.write(0, block).has_value());
+    }
+    auto ctrl = std::move(*nvme::Nvme::create(*rig.model));
+    // Memory the caller owns (as the sim's memory scheme hands out), placed at a
+    // bus address the caller chose (its sim physical address).
+    auto* mem = static_cast<std::byte*>(std::aligned_alloc(4096, 8192));
+    REQUIRE(mem != nullptr);
+    std::memset(mem, 0, 8192);
+    const uint64_t bus = 0x1'0000'0000ull;
+    auto placed = rig.model->map_dma(mem, 8192, bus);
+    REQUIRE(placed.has_value());
+    auto overlap = rig.model->map_dma(mem, 4096, bus + 4096);
+    REQUIRE_FALSE(overlap.has_value());
+    CHECK(overlap.error().errnum == EEXIST);
+
+    auto read_at = [&](uint64_t addr) {
+        std::optional<Result<void>> got;
+        REQUIRE(ctrl->submit_io(nvme::io::Read, 1, 0, 8, addr, 1).has_value());
+        ctrl->kick();
+        while (!got) {
+            if (ctrl->poll_io([&](uint64_t, Result<void> r) { got = r; }) == 0)
+                REQUIRE(*ctrl->wait_io(1000));
+        }
+        return *got;
+    };
+    CHECK(read_at(bus + 4096).has_value());
+    CHECK(mem[4096 + 100] == std::byte{0x5a});
+    CHECK(mem[100] == std::byte{0});
+
+    // Once the backing is gone the address is no longer the device's to reach.
+    placed->reset();
+    auto faults = rig.model->dma_faults();
+    auto after = read_at(bus);
+    REQUIRE_FALSE(after.has_value());
+    CHECK(after.error().errnum == EIO);
+    CHECK(rig.model->dma_faults() > faults);
+    std::free(mem);
 }
