@@ -251,6 +251,13 @@ int for_map(int fd, uint64_t flags) {
     return ro;
 }
 
+// Sends the fd (then closes it) and answers the fmap with its size.
+void hand_over_map(Kernel& k, Process& p, uint32_t tag, int fd, uint64_t file_offset, uint64_t size) {
+    bool ok = send_side_fd(p, fd, file_offset);
+    close(fd);
+    reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
+}
+
 } // namespace
 
 // Fmap: hand the caller a Linux memfd for the file's pages over its side channel.
@@ -262,29 +269,16 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
     if (a[0] == ~0ull) {
         int fd = memfd_create("redox-anon", MFD_CLOEXEC);
         if (fd < 0 || ftruncate(fd, off_t(size)) != 0) { if (fd >= 0) close(fd); return reply_err(k, p.pid, tag, ENOMEM_); }
-        bool ok = send_side_fd(p, fd, 0);
-        close(fd);
-        return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
+        return hand_over_map(k, p, tag, fd, 0, size);
     }
     FdRef f = p.fd(int(a[0]));
     if (!f) return reply_err(k, p.pid, tag, EBADF_);
     auto scheme = f->scheme.lock();
     if (!scheme || !scheme->alive()) return reply_err(k, p.pid, tag, EIO_);
     if (auto* m = dynamic_cast<Mappable*>(scheme.get())) {
-        auto phys = memory_physical_fd(k, scheme.get(), f->number, offset, size);
-        if (phys || phys.error().errnum != ENODEV_) {
-            if (!phys) return reply_err(k, p.pid, tag, phys.error().errnum);
-            int fd = for_map(phys->first, flags);
-            bool ok = send_side_fd(p, fd, phys->second);
-            close(fd);
-            return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
-        }
         auto got = m->mmap_fd(k, f->number, offset, size);
         if (!got) return reply_err(k, p.pid, tag, got.error().errnum);
-        int fd = for_map(*got, flags);
-        bool ok = send_side_fd(p, fd, offset);
-        close(fd);
-        return reply(k, p.pid, tag, ok ? size : mux_error(EIO_));
+        return hand_over_map(k, p, tag, for_map(got->fd, flags), got->file_offset, size);
     }
     auto* u = as_user_scheme(scheme.get());
     if (!u) return reply_err(k, p.pid, tag, ENODEV_);
@@ -303,10 +297,7 @@ void route_fmap(Kernel& k, Process& p, const Sqe& sqe) {
             k.log(1, fmt::format("mmap_prep: daemon pid {} answered fd {} that it does not have", owner, c.result));
             return reply_err(k, req.pid, tag, EIO_);
         }
-        fd = for_map(fd, flags);
-        bool ok = send_side_fd(*p, fd, offset);
-        close(fd);
-        reply(k, req.pid, tag, ok ? size : mux_error(EIO_));
+        hand_over_map(k, *p, tag, for_map(fd, flags), offset, size);
     });
 }
 

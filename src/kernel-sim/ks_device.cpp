@@ -68,12 +68,12 @@ public:
     ~MemoryScheme() override {
         for (auto& [id, o] : m_objects) ::close(o.fd);
     }
-    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
+    Result<MapFd> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return err(EBADF_);
-        if (h->second.kind == Kind::Translation) return err(ENODEV_);
-        if (h->second.kind == Kind::Physical) return err(EINVAL_);  // answered by mmap_at
-        auto it = m_objects.find(h->second.object);
+        if (h->second == Kind::Translation) return err(ENODEV_);
+        if (h->second == Kind::Physical) return map_physical(offset, size);
+        auto it = m_objects.find(number);
         if (it == m_objects.end()) return err(EBADF_);
         Object& o = it->second;
         uint64_t need = offset + size;
@@ -95,22 +95,7 @@ public:
         }
         int fd = dup(o.fd);
         if (fd < 0) return err(EMFILE_);
-        return fd;
-    }
-    // `physical`: the range [phys, phys+size) must lie in one DMA object;
-    // returns its memfd and the file offset to map.
-    Result<std::pair<int, uint64_t>> mmap_physical(uint64_t phys, uint64_t size) {
-        for (auto& [id, o] : m_objects) {
-            if (!o.contiguous || o.phys == 0 || phys < o.phys || phys - o.phys + size > o.size) continue;
-            int fd = dup(o.fd);
-            if (fd < 0) return err(EMFILE_);
-            return std::pair{fd, phys - o.phys};
-        }
-        return err(EFAULT_);
-    }
-    bool is_physical(uint64_t number) const {
-        auto h = m_handles.find(number);
-        return h != m_handles.end() && h->second.kind == Kind::Physical;
+        return MapFd{fd, offset};
     }
 
 protected:
@@ -120,21 +105,21 @@ protected:
             bool plain = (m.name.empty() || m.name == "zeroed") && !m.contiguous && m.type == "wb";
             if (!plain && m.name != "translation" && r.uid != 0) return err(EACCES_);
             uint64_t id = m_next++;
-            if (m.name == "translation") { m_handles[id] = Handle{Kind::Translation, 0}; return id; }
-            if (m.name == "physical") { m_handles[id] = Handle{Kind::Physical, 0}; return id; }
+            if (m.name == "translation") { m_handles[id] = Kind::Translation; return id; }
+            if (m.name == "physical") { m_handles[id] = Kind::Physical; return id; }
             int fd = memfd_create(m.contiguous ? "redox-dma" : "redox-memory", MFD_CLOEXEC);
             if (fd < 0) return err(ENOMEM_);
             struct stat st{};
             (void)fstat(fd, &st);
             m_objects[id] = Object{fd, m.contiguous, 0, 0, uint64_t(st.st_ino)};
-            m_handles[id] = Handle{Kind::Memory, id};
+            m_handles[id] = Kind::Memory;
             return id;
         }
         auto h = m_handles.find(r.number);
         if (h == m_handles.end()) return err(EBADF_);
         switch (r.op) {
         case Opcode::Call:
-            if (h->second.kind != Kind::Translation) return err(EINVAL_);
+            if (h->second != Kind::Translation) return err(EINVAL_);
             return translate(k, r);
         case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_FILE | 0600));
         case Opcode::Fstatvfs: {
@@ -147,9 +132,9 @@ protected:
             return 0;
         }
         case Opcode::Fpath: {
-            const char* what = h->second.kind == Kind::Translation ? "translation"
-                             : h->second.kind == Kind::Physical    ? "physical"
-                                                                   : "";
+            const char* what = h->second == Kind::Translation ? "translation"
+                             : h->second == Kind::Physical    ? "physical"
+                                                              : "";
             return put_fpath(k, r, std::string("/scheme/memory/") + what);
         }
         case Opcode::Fevent: case Opcode::Fsync: case Opcode::Fcntl: return 0;
@@ -157,11 +142,8 @@ protected:
         }
     }
     void on_close(Kernel&, uint64_t number) override {
-        auto h = m_handles.find(number);
-        if (h == m_handles.end()) return;
-        uint64_t object = h->second.kind == Kind::Memory ? h->second.object : 0;
-        m_handles.erase(h);
-        auto it = m_objects.find(object);
+        m_handles.erase(number);
+        auto it = m_objects.find(number);
         // The pages live on in the mappings (the memfd's own reference); the
         // physical range is not handed out again.
         if (it != m_objects.end()) { ::close(it->second.fd); m_objects.erase(it); }
@@ -169,10 +151,6 @@ protected:
 
 private:
     enum class Kind { Memory, Translation, Physical };
-    struct Handle {
-        Kind kind;
-        uint64_t object;
-    };
     struct Object {
         int fd;
         bool contiguous;
@@ -180,6 +158,17 @@ private:
         uint64_t size;
         uint64_t inode;  // the memfd's, to recognise it in a process's mappings
     };
+
+    // `physical`: the range [phys, phys+size) must lie in one DMA object.
+    Result<MapFd> map_physical(uint64_t phys, uint64_t size) {
+        for (auto& [id, o] : m_objects) {
+            if (!o.contiguous || o.phys == 0 || phys < o.phys || phys - o.phys + size > o.size) continue;
+            int fd = dup(o.fd);
+            if (fd < 0) return err(EMFILE_);
+            return MapFd{fd, phys - o.phys};
+        }
+        return err(EFAULT_);
+    }
 
     // The caller's mapping that holds `virt`: which memfd inode, at what file offset.
     static Result<std::pair<uint64_t, uint64_t>> host_mapping(int linux_pid, uint64_t virt) {
@@ -217,8 +206,8 @@ private:
 
     uint64_t m_next = 1;
     uint64_t m_next_phys = kPhysBase;
-    std::map<uint64_t, Handle> m_handles;
-    std::map<uint64_t, Object> m_objects;  // by the handle id that created it
+    std::map<uint64_t, Kind> m_handles;
+    std::map<uint64_t, Object> m_objects;  // Kind::Memory handles' objects, by handle id
 };
 
 // irq: interrupt vectors (root only). `""` lists `bsp` and `cpu-00`; `bsp`
@@ -249,7 +238,7 @@ private:
 class IrqScheme final : public KernelScheme, public Mappable {
 public:
     IrqScheme() : KernelScheme("irq") {}
-    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
+    Result<MapFd> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return err(EBADF_);
         if (!is_vector(h->second.key)) return err(ENODEV_);
@@ -259,7 +248,7 @@ public:
         v.page.publish(v.count);
         int fd = dup(v.page.fd);
         if (fd < 0) return err(EMFILE_);
-        return fd;
+        return MapFd{fd, offset};
     }
     ~IrqScheme() override {
         for (auto& [key, v] : m_vectors) drop_sources(nullptr, v, [](const Source&) { return true; });
@@ -561,13 +550,6 @@ std::string irq_table(Kernel& k) {
     for (auto& s : k.schemes())
         if (auto* irq = dynamic_cast<IrqScheme*>(s.get())) return irq->table();
     return "";
-}
-
-Result<std::pair<int, uint64_t>> memory_physical_fd(Kernel&, Scheme* s, uint64_t number, uint64_t phys,
-                                                    uint64_t size) {
-    auto* m = dynamic_cast<MemoryScheme*>(s);
-    if (!m || !m->is_physical(number)) return err(ENODEV_);
-    return m->mmap_physical(phys, size);
 }
 
 } // namespace redox::kernel

@@ -316,7 +316,7 @@ protected:
         default: return err(EBADF_);
         }
     }
-    Result<int> mmap_fd(Kernel&, uint64_t number, uint64_t, uint64_t) override {
+    Result<MapFd> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t) override {
         auto it = m_open.find(number);
         if (it == m_open.end()) return err(EBADF_);
         const File& f = it->second;
@@ -324,7 +324,7 @@ protected:
         if (f.fd >= 0) {
             int fd = fcntl(f.fd, F_DUPFD_CLOEXEC, 0);
             if (fd < 0) return err(EMFILE_);
-            return fd;
+            return MapFd{fd, offset};
         }
         int fd = memfd_create("redox-initfs", MFD_CLOEXEC);
         if (fd < 0) return err(ENOMEM_);
@@ -332,7 +332,7 @@ protected:
             ::close(fd);
             return err(ENOMEM_);
         }
-        return fd;
+        return MapFd{fd, offset};
     }
     void on_close(Kernel&, uint64_t n) override {
         auto it = m_open.find(n);

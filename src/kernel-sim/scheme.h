@@ -18,11 +18,15 @@ class Kernel;
 class Scheme;
 struct DirectChannel;
 
-// Kernel schemes whose files can be mapped (memory): a Linux memfd whose
-// offsets equal the file's offsets.
+// Kernel schemes whose files can be mapped (memory, irq, initfs): a Linux fd
+// and the offset in it where the file's `offset` lies (usually the same).
+struct MapFd {
+    int fd;
+    uint64_t file_offset;
+};
 struct Mappable {
     virtual ~Mappable() = default;
-    virtual Result<int> mmap_fd(Kernel& k, uint64_t number, uint64_t offset, uint64_t size) = 0;
+    virtual Result<MapFd> mmap_fd(Kernel& k, uint64_t number, uint64_t offset, uint64_t size) = 0;
 };
 
 // An open file description: shared by every fd that dup'ed it (without a dup

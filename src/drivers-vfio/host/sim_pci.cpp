@@ -12,7 +12,6 @@ namespace redox::host {
 namespace {
 
 constexpr size_t kPage = 4096;
-constexpr unsigned kFirstVector = 16, kLastVector = 223;
 
 // The memory scheme's pages, mapped here and placed for the device. The handle
 // stays open while the buffer lives: closing it gives the physical range back.
@@ -90,8 +89,6 @@ public:
         m_unacked = 0;
     }
 
-    int handle() const { return m_handle; }
-
 private:
     int m_handle;
     bool m_level;
@@ -147,24 +144,31 @@ Result<std::vector<pci::IrqEvent>> SimPciDevice::enable_irqs(pci::IrqMode mode, 
     m_intx.reset();
     m_intx_unmask_bound = false;
     std::vector<pci::IrqEvent> out;
-    unsigned next = kFirstVector;
+    // The vectors the irq scheme lists as free; another driver may take one
+    // first (EEXIST), then the next is tried.
+    std::vector<std::string> free;
+    size_t next = 0;
+    if (mode != pci::IrqMode::Intx) {
+        auto listed = sys::read_dir("/scheme/irq/cpu-00");
+        if (!listed) return err(listed.error().errnum, name() + ": /scheme/irq/cpu-00: " + listed.error().message());
+        for (auto& d : *listed) free.push_back(d.name);
+    }
     for (auto& fd : fds) {
         // The vector: INTx on its legacy line (the one config space names, or
         // 11 when the function has none), MSI/MSI-X on a free cpu-00 vector.
-        Result<int> handle = err(ENOENT, "");
-        std::string path;
+        Result<int> handle = err(ENOSPC, "no free vector");
+        std::string path = "/scheme/irq/cpu-00";
         if (mode == pci::IrqMode::Intx) {
             uint32_t line = m_inner->config_read(pci::cfg::InterruptLine, 1).value_or(0);
             if (line == 0 || line >= 16) line = 11;
             path = fmt::format("/scheme/irq/{}", line);
             handle = sys::open(path, O_RDWR_ | O_CLOEXEC_);
         } else {
-            for (; next <= kLastVector; ++next) {
-                path = fmt::format("/scheme/irq/cpu-00/{}", next);
+            while (next < free.size()) {
+                path = "/scheme/irq/cpu-00/" + free[next++];
                 handle = sys::open(path, O_RDWR_ | O_CREAT_ | O_CLOEXEC_);
                 if (handle || handle.error().errnum != EEXIST_) break;
             }
-            ++next;
         }
         if (!handle)
             return err(handle.error().errnum, fmt::format("{}: {}: {}", name(), path, handle.error().message()));
