@@ -20,15 +20,24 @@ ALT_F2, ALT_F4 = b'\x1b[1;3Q', b'\x1b[1;3S'
 if not c.wait_for(PROMPT, 60): c.fail('no prompt')
 
 # Keys from the terminal as inputd events, read by a consumer of another VT.
-c.send(DUMP + b' 8\n')
+c.send(DUMP + b' 12\n')
 if not c.wait_for(rb'inputdump: ready', 10): c.fail('inputdump did not start')
 c.send(b'aZ')
 if not c.wait_for(rb'key 0x1e press U\+61\r*\nkey 0x1e release U\+61\r*\nkey 0x2a press\r*\n'
                   rb'key 0x2c press U\+5A\r*\nkey 0x2c release U\+5A\r*\nkey 0x2a release', 10):
     c.fail('typed a and Z did not reach the consumer as key events')
 c.send(b'\x1b[A')
-if not c.wait_for(rb'key 0x48 press\r*\nkey 0x48 release[\s\S]*' + PROMPT, 10):
-    c.fail('the Up arrow did not arrive as key 0x48, or no prompt after inputdump')
+if not c.wait_for(rb'key 0x48 press\r*\nkey 0x48 release', 10): c.fail('the Up arrow did not arrive as key 0x48')
+# The same arrow in two reads (a slow line): still one key, not Esc, [ and A.
+c.send(b'\x1b[')
+time.sleep(0.015)
+c.send(b'A')
+if not c.wait_for(rb'^[\r\n]*key 0x48 press\r*\nkey 0x48 release\r*\n', 10):
+    c.fail('an Up arrow written in two parts did not arrive as one key 0x48')
+# ESC with nothing after it is the Esc key, once the decoder stopped waiting.
+c.send(b'\x1b')
+if not c.wait_for(rb'^[\r\n]*key 0x01 press U\+1B\r*\nkey 0x01 release U\+1B[\s\S]*' + PROMPT, 10):
+    c.fail('ESC alone did not arrive as the Esc key, or no prompt after inputdump')
 # inputdump's VT is still active: what is typed now goes there, not to the shell.
 mark = len(c.out)
 c.send(b'echo lost | tr a-z A-Z\n')

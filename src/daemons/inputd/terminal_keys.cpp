@@ -103,48 +103,52 @@ uint8_t tilde_key(int n) {
     }
 }
 
-// A CSI or SS3 key sequence at `at` (an ESC): its key and modifiers, and length.
-bool parse_sequence(std::string_view in, size_t at, uint8_t& sc, Mods& m, size_t& len) {
-    if (at + 2 >= in.size()) return false;
+enum class Parse { Key, Cut, Not };
+
+// A CSI or SS3 key sequence at `at` (an ESC): its key and modifiers, and length;
+// Cut when the input ends before the sequence does, Not when it is none.
+Parse parse_sequence(std::string_view in, size_t at, uint8_t& sc, Mods& m, size_t& len) {
+    if (at + 1 >= in.size()) return Parse::Cut;
     char kind = in[at + 1];
+    if (kind != 'O' && kind != '[') return Parse::Not;
+    if (at + 2 >= in.size()) return Parse::Cut;
     m = {};
     if (kind == 'O') {
         sc = final_key(in[at + 2]);
         len = 3;
-        return sc != 0;
+        return sc != 0 ? Parse::Key : Parse::Not;
     }
-    if (kind != '[') return false;
     size_t i = at + 2;
     int params[2] = {0, 1};
     int count = 0;
     bool any = false;
     while (i < in.size() && ((in[i] >= '0' && in[i] <= '9') || in[i] == ';')) {
         if (in[i] == ';') {
-            if (++count > 1) return false;
+            if (++count > 1) return Parse::Not;
             params[count] = 0;
             ++i;
             continue;
         }
         int v = 0;
         auto [p, ec] = std::from_chars(in.data() + i, in.data() + in.size(), v);
-        if (ec != std::errc()) return false;
+        if (ec != std::errc()) return Parse::Not;
         i = size_t(p - in.data());
         params[count] = v;
         any = true;
     }
-    if (i >= in.size()) return false;
+    if (i >= in.size()) return Parse::Cut;
     char f = in[i];
     len = i + 1 - at;
     if (f == 'Z' && !any) {
         sc = kTab;
         m.shift = true;
-        return true;
+        return Parse::Key;
     }
     if (f == '~') sc = tilde_key(params[0]);
-    else if (any && params[0] != 1) return false;
+    else if (any && params[0] != 1) return Parse::Not;
     else sc = final_key(f);
-    if (sc == 0) return false;
-    return apply_modifier(count ? params[1] : 1, m);
+    if (sc == 0) return Parse::Not;
+    return apply_modifier(count ? params[1] : 1, m) ? Parse::Key : Parse::Not;
 }
 
 // Length of the UTF-8 character at `at`: 0 when it is cut off at the end, -1 when
@@ -167,14 +171,14 @@ int utf8_char(std::string_view in, size_t at, char32_t& cp) {
 }
 
 // One key that is not an escape sequence, at `at`: the bytes it took, 0 for a
-// UTF-8 character cut off at the end.
-size_t decode_one(std::string_view in, size_t at, Mods m, std::vector<Event>& out) {
+// UTF-8 character cut off at the end (unless `final`: then its lead byte is a key).
+size_t decode_one(std::string_view in, size_t at, Mods m, std::vector<Event>& out, bool final) {
     auto c = static_cast<unsigned char>(in[at]);
     if (c >= 0x80) {
         char32_t cp = 0;
         int len = utf8_char(in, at, cp);
-        if (len == 0) return 0;
-        if (len < 0) {
+        if (len == 0 && !final) return 0;
+        if (len <= 0) {
             emit(out, m, 0, char32_t(0xDC00 + c));
             return 1;
         }
@@ -226,35 +230,66 @@ std::vector<Event> TerminalDecoder::decode(std::string_view bytes) {
     std::string in = std::move(m_partial);
     m_partial.clear();
     in.append(bytes);
+    return run(std::move(in), false);
+}
+
+std::vector<Event> TerminalDecoder::flush() {
+    std::string in = std::move(m_partial);
+    m_partial.clear();
+    return run(std::move(in), true);
+}
+
+// The keys in `in`. Unless `final`, a key that the end of `in` cuts off (or whose
+// meaning depends on what follows, like ESC) is kept in m_partial, with all that
+// follows it, for the next chunk.
+std::vector<Event> TerminalDecoder::run(std::string in, bool final) {
     std::vector<Event> out;
     size_t i = 0;
+    auto hold = [&] {
+        m_partial = in.substr(i);
+        i = in.size();
+    };
     while (i < in.size()) {
         if (in[i] == 0x1B) {
             uint8_t sc = 0;
             Mods m;
             size_t len = 0;
-            if (parse_sequence(in, i, sc, m, len)) {
+            Parse p = parse_sequence(in, i, sc, m, len);
+            if (p == Parse::Key) {
                 emit(out, m, sc, 0);
                 i += len;
                 continue;
             }
+            if (p == Parse::Cut && !final) {
+                hold();  // ESC alone, ESC [ 1 ; ...: the rest may come
+                break;
+            }
             // ESC before a key: Alt held with it.
-            if (i + 1 < in.size() && in[i + 1] == 0x1B && parse_sequence(in, i + 1, sc, m, len)) {
-                m.alt = true;
-                emit(out, m, sc, 0);
-                i += 1 + len;
-                continue;
+            if (i + 1 < in.size() && in[i + 1] == 0x1B) {
+                Parse q = parse_sequence(in, i + 1, sc, m, len);
+                if (q == Parse::Key) {
+                    m.alt = true;
+                    emit(out, m, sc, 0);
+                    i += 1 + len;
+                    continue;
+                }
+                if (q == Parse::Cut && !final) {
+                    hold();
+                    break;
+                }
             }
             if (i + 1 < in.size() && in[i + 1] != '[' && in[i + 1] != 'O' && in[i + 1] != 0x1B) {
-                if (size_t n = decode_one(in, i + 1, Mods{.alt = true}, out)) {
+                if (size_t n = decode_one(in, i + 1, Mods{.alt = true}, out, final)) {
                     i += 1 + n;
                     continue;
                 }
+                hold();  // Alt + a UTF-8 character cut off
+                break;
             }
         }
-        size_t n = decode_one(in, i, Mods{}, out);
+        size_t n = decode_one(in, i, Mods{}, out, final);
         if (n == 0) {
-            m_partial = in.substr(i);
+            hold();
             break;
         }
         i += n;

@@ -18,8 +18,15 @@
 //                          VT switch chord of text consoles, Super+Fn inputd's
 //   anything else          each byte as its own key, so nothing typed is lost; a byte
 //                          that is not UTF-8 travels as U+DC80 + byte
-// An escape sequence must arrive in one chunk (terminals write each key's sequence
-// at once); a UTF-8 character split between chunks is joined.
+// Input comes in chunks as the terminal's bytes were read, and a chunk may end
+// inside a key: a terminal writes each key's sequence at once, but a slow line or
+// ssh can still deliver "ESC [" in one read and "A" in the next. The decoder keeps
+// such an incomplete start (ESC, ESC [ 1 ;, ESC ESC, a UTF-8 lead byte, ...) and
+// completes it with the next chunk, so a key's events do not depend on where its
+// bytes were cut. ESC is also a key of its own, and only time tells the two apart:
+// while pending() the reader waits at most kPendingTimeout for more input and on
+// the timeout calls flush(), which decodes what is held as it stands (a lone ESC
+// is the Esc key, a cut UTF-8 character its bytes as U+DC80 + byte).
 //
 // Encoding: xterm's bytes for the key presses, modifiers tracked from the key events;
 // Ctrl+KEY gives the control character, Alt+KEY an ESC prefix, Super+KEY nothing
@@ -30,6 +37,7 @@
 // sequences up to their canonical form (ESC O A -> ESC [ A, ESC [ 1 ~ -> ESC [ H).
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,12 +47,26 @@
 
 namespace redox::input {
 
+// 50 ms: the rest of a split sequence was written together with its start, so it
+// follows within the transport's delay between two reads (a few ms on ssh, even
+// through a loaded simulator), while a person pressing Esc and then another key
+// takes over 100 ms; and 50 ms is short enough that Esc alone still answers at
+// once for the eye.
+inline constexpr std::chrono::milliseconds kPendingTimeout{50};
+
 class TerminalDecoder {
 public:
+    // The events of the keys completed by `bytes` (after what was held).
     std::vector<Event> decode(std::string_view bytes);
+    // Whether the input so far ends inside a key that more input may complete.
+    bool pending() const { return !m_partial.empty(); }
+    // No more input came in time: the held bytes as the keys they are alone.
+    std::vector<Event> flush();
 
 private:
-    std::string m_partial;  // the start of a UTF-8 character
+    std::vector<Event> run(std::string in, bool final);
+
+    std::string m_partial;  // the start of a key that more input may complete
 };
 
 class TerminalEncoder {

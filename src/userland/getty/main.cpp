@@ -10,7 +10,9 @@
 // getty process (`getty --feed`), because console reads block and have no
 // readiness events. With inputd running, the typed bytes take Redox's console
 // path: the reader is the host terminal's keyboard driver (it decodes them into
-// key events for /scheme/input/producer, daemons/inputd/terminal_keys.h), and
+// key events for /scheme/input/producer, daemons/inputd/terminal_keys.h; a key
+// whose bytes a read cut is completed by the next read, and ESC with nothing
+// after it for kPendingTimeout is the Esc key), and
 // getty is the text console of VT 2 (fbcond's role with upstream's `getty 2`):
 // it reads that VT's consumer and turns the keys back into the bytes a
 // terminal sends, for the master. So Alt+F1..F12 on the terminal switch VTs,
@@ -30,10 +32,16 @@
 #include "daemons/inputd/terminal_keys.h"
 #include "schemes/libredox.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 namespace sys = redox::sys;
@@ -47,15 +55,85 @@ volatile std::sig_atomic_t g_resized = 0;
 
 void say(std::string_view s) { (void)sys::write_all(2, "getty: " + std::string(s) + "\n"); }
 
+// The console's bytes, read on a thread of their own: console reads block and
+// have no readiness events, and the decoder must be able to wait for the rest of
+// a key with a time limit.
+class ConsoleReader {
+public:
+    ConsoleReader() : m_s(std::make_shared<Shared>()) {
+        std::thread([s = m_s] { run(*s); }).detach();  // it ends with the process
+    }
+
+    // What was read since the last call: waits until there is some or the console
+    // ended, at most `limit` when given. Empty on the time limit and at the end.
+    std::string next(std::optional<std::chrono::milliseconds> limit) {
+        std::unique_lock lock(m_s->lock);
+        auto ready = [this] { return !m_s->bytes.empty() || m_s->status; };
+        if (limit) m_s->ready.wait_for(lock, *limit, ready);
+        else m_s->ready.wait(lock, ready);
+        return std::exchange(m_s->bytes, {});
+    }
+    // Once all was read, the console's end: 0 when its input ended, 1 on an error.
+    std::optional<int> ended() {
+        std::lock_guard lock(m_s->lock);
+        return m_s->bytes.empty() ? m_s->status : std::nullopt;
+    }
+
+private:
+    struct Shared {
+        std::mutex lock;
+        std::condition_variable ready;
+        std::string bytes;
+        std::optional<int> status;
+    };
+
+    static void run(Shared& s) {
+        char buf[1024];
+        for (;;) {
+            auto n = sys::read(0, buf, sizeof buf);
+            if (!n && n.error().errnum == redox::EINTR_) continue;
+            std::lock_guard lock(s.lock);
+            if (!n || *n == 0) s.status = n ? 0 : 1;
+            else s.bytes.append(buf, *n);
+            s.ready.notify_one();
+            if (s.status) return;
+        }
+    }
+
+    std::shared_ptr<Shared> m_s;
+};
+
+// Console input as key events to inputd until the console ends. A read may end
+// inside a key's sequence: the decoder holds its start, and the wait for the
+// rest is at most kPendingTimeout (then what is held counts alone: ESC is Esc).
+int feed_keys(redox::input::Producer& producer) {
+    redox::input::TerminalDecoder decoder;
+    ConsoleReader reader;
+    for (;;) {
+        std::optional<std::chrono::milliseconds> limit;
+        if (decoder.pending()) limit = redox::input::kPendingTimeout;
+        std::string bytes = reader.next(limit);
+        std::vector<redox::input::Event> events;
+        if (!bytes.empty()) events = decoder.decode(bytes);
+        else if (decoder.pending()) events = decoder.flush();  // the time limit, or the end
+        if (!events.empty())
+            if (auto r = producer.send(events); !r) {
+                say("input producer: " + r.error().message());
+                return 1;
+            }
+        if (bytes.empty())
+            if (auto end = reader.ended()) return *end;
+    }
+}
+
 // Console input until the console ends: as key events to inputd when `keys`,
 // else as bytes to the pty master (fd 1).
 int feed(bool keys) {
-    std::optional<redox::input::Producer> producer;
     if (keys) {
-        if (auto p = redox::input::Producer::open()) producer = std::move(*p);
-        else say("/scheme/input/producer: " + p.error().message() + "; typing goes straight to the pty");
+        auto p = redox::input::Producer::open();
+        if (p) return feed_keys(*p);
+        say("/scheme/input/producer: " + p.error().message() + "; typing goes straight to the pty");
     }
-    redox::input::TerminalDecoder decoder;
     char buf[1024];
     for (;;) {
         auto n = sys::read(0, buf, sizeof buf);
@@ -64,15 +142,7 @@ int feed(bool keys) {
             return 1;
         }
         if (*n == 0) return 0;
-        std::string_view bytes(buf, *n);
-        if (producer) {
-            if (auto r = producer->send(decoder.decode(bytes)); !r) {
-                say("input producer: " + r.error().message());
-                return 1;
-            }
-        } else if (!sys::write_all(1, bytes)) {
-            return 1;
-        }
+        if (!sys::write_all(1, std::string_view(buf, *n))) return 1;
     }
 }
 
