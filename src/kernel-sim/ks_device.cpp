@@ -6,14 +6,18 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/vfio.h>
 #include <map>
 #include <set>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 namespace redox::kernel {
@@ -25,6 +29,9 @@ constexpr uint64_t kPage = 4096;
 // 39-bit address width of a typical IOMMU, so the same numbers serve as
 // VFIO IOVAs.
 constexpr uint64_t kPhysBase = 0x1'0000'0000ull;
+// Where device registers (BARs) are placed: the PCI hole below 4 GiB, up to
+// the IOAPIC and the MSI window, as firmware places them on a PC.
+constexpr uint64_t kMmioBase = 0xC000'0000ull, kMmioEnd = 0xFEC0'0000ull;
 
 struct MemPath {
     std::string name;       // "", "zeroed", "translation", "physical"
@@ -46,8 +53,9 @@ Result<MemPath> parse_memory_path(std::string_view path) {
         if (m.type != "wb" && m.type != "wc" && m.type != "uc" && m.type != "dev") return err(EINVAL_);
     }
     m.name = std::string(path);
-    if (m.name != "" && m.name != "zeroed" && m.name != "translation" && m.name != "physical") return err(ENOENT_);
-    if (m.contiguous && m.name == "translation") return err(EINVAL_);
+    if (m.name != "" && m.name != "zeroed" && m.name != "translation" && m.name != "physical" && m.name != "device")
+        return err(ENOENT_);
+    if (m.contiguous && (m.name == "translation" || m.name == "device")) return err(EINVAL_);
     return m;
 }
 
@@ -60,18 +68,45 @@ Result<MemPath> parse_memory_path(std::string_view path) {
 // answers a call whose 8-byte payload is an address in the caller's space
 // with the physical address behind it (payload rewritten), found by reading
 // the caller's Linux mappings. `physical` (root) maps physical memory by
-// address: the fmap offset is the physical address of a DMA range.
-// fstatvfs reports the host's RAM figures.
+// address: the fmap offset is the physical address of a DMA range or of
+// device registers. fstatvfs reports the host's RAM figures.
+//
+// `device` (root) is the sim's platform, where pcid gives the kernel-sim the
+// host hardware it owns, with calls on the handle (both last as long as it):
+// - meta {1, FD}: FD is a VFIO container of the caller. Every DMA range, now
+//   and later, is mapped into it at its physical address (the IOVA), so bus
+//   addresses are physical addresses, as on a machine without an IOMMU.
+// - meta {2, FD}, payload {file offset, size} (u64 each): device registers,
+//   the caller's FD mapped at that offset (a VFIO device's BAR region), get a
+//   range of the physical address space below 4 GiB, aligned to its size;
+//   the payload comes back as {physical address, size}. Drivers then map them
+//   through `physical`, as they would a BAR on Redox.
+// `/scheme/sys/iomem` lists the ranges.
 class MemoryScheme final : public KernelScheme, public Mappable {
 public:
     MemoryScheme() : KernelScheme("memory") {}
     ~MemoryScheme() override {
-        for (auto& [id, o] : m_objects) ::close(o.fd);
+        for (auto& [id, o] : m_objects) release(o);
+        for (auto& m : m_iommus) ::close(m.fd);
+        for (auto& m : m_mmio) ::close(m.fd);
     }
-    Result<MapFd> mmap_fd(Kernel&, uint64_t number, uint64_t offset, uint64_t size) override {
+
+    std::string iomem_table() const {
+        std::map<uint64_t, std::string> lines;
+        for (auto& [id, o] : m_objects)
+            if (o.contiguous && o.phys)
+                lines[o.phys] = fmt::format("{:012x}-{:012x} dma pid {}{}\n", o.phys, o.phys + o.size - 1, o.owner,
+                                            m_iommus.empty() ? "" : " iommu");
+        for (auto& m : m_mmio)
+            lines[m.phys] = fmt::format("{:012x}-{:012x} mmio pid {}\n", m.phys, m.phys + m.size - 1, m.owner);
+        std::string out;
+        for (auto& [phys, line] : lines) out += line;
+        return out;
+    }
+    Result<MapFd> mmap_fd(Kernel& k, uint64_t number, uint64_t offset, uint64_t size) override {
         auto h = m_handles.find(number);
         if (h == m_handles.end()) return err(EBADF_);
-        if (h->second == Kind::Translation) return err(ENODEV_);
+        if (h->second == Kind::Translation || h->second == Kind::Device) return err(ENODEV_);
         if (h->second == Kind::Physical) return map_physical(offset, size);
         auto it = m_objects.find(number);
         if (it == m_objects.end()) return err(EBADF_);
@@ -84,6 +119,14 @@ public:
                 o.size = len;
                 o.phys = m_next_phys;
                 m_next_phys += len + kPage;  // an unmapped page between ranges
+                for (size_t i = 0; i < m_iommus.size(); ++i) {
+                    if (auto r = iommu_map(k, m_iommus[i], o); !r) {
+                        while (i--) iommu_unmap(k, m_iommus[i], o);
+                        unmap_kernel_view(o);
+                        o.phys = 0;
+                        return std::unexpected(r.error());
+                    }
+                }
             } else if (need > o.size) {
                 return err(EINVAL_);  // contiguous memory keeps the size of its first map
             }
@@ -107,11 +150,17 @@ protected:
             uint64_t id = m_next++;
             if (m.name == "translation") { m_handles[id] = Kind::Translation; return id; }
             if (m.name == "physical") { m_handles[id] = Kind::Physical; return id; }
+            if (m.name == "device") { m_handles[id] = Kind::Device; return id; }
             int fd = memfd_create(m.contiguous ? "redox-dma" : "redox-memory", MFD_CLOEXEC);
             if (fd < 0) return err(ENOMEM_);
             struct stat st{};
             (void)fstat(fd, &st);
-            m_objects[id] = Object{fd, m.contiguous, 0, 0, uint64_t(st.st_ino)};
+            Object o;
+            o.fd = fd;
+            o.contiguous = m.contiguous;
+            o.inode = uint64_t(st.st_ino);
+            o.owner = r.pid;
+            m_objects[id] = o;
             m_handles[id] = Kind::Memory;
             return id;
         }
@@ -119,6 +168,7 @@ protected:
         if (h == m_handles.end()) return err(EBADF_);
         switch (r.op) {
         case Opcode::Call:
+            if (h->second == Kind::Device) return device_call(k, r);
             if (h->second != Kind::Translation) return err(EINVAL_);
             return translate(k, r);
         case Opcode::Fstat: return put_stat(k, r, make_stat(MODE_FILE | 0600));
@@ -134,6 +184,7 @@ protected:
         case Opcode::Fpath: {
             const char* what = h->second == Kind::Translation ? "translation"
                              : h->second == Kind::Physical    ? "physical"
+                             : h->second == Kind::Device      ? "device"
                                                               : "";
             return put_fpath(k, r, std::string("/scheme/memory/") + what);
         }
@@ -141,31 +192,159 @@ protected:
         default: return err(EBADF_);
         }
     }
-    void on_close(Kernel&, uint64_t number) override {
+    void on_close(Kernel& k, uint64_t number) override {
         m_handles.erase(number);
         auto it = m_objects.find(number);
         // The pages live on in the mappings (the memfd's own reference); the
-        // physical range is not handed out again.
-        if (it != m_objects.end()) { ::close(it->second.fd); m_objects.erase(it); }
+        // physical range is not handed out again. Devices lose sight of it.
+        if (it != m_objects.end()) {
+            for (auto& m : m_iommus) iommu_unmap(k, m, it->second);
+            release(it->second);
+            m_objects.erase(it);
+        }
+        // What a device handle registered goes with it.
+        for (auto m = m_iommus.begin(); m != m_iommus.end();) {
+            if (m->handle != number) { ++m; continue; }
+            for (auto& [id, o] : m_objects) iommu_unmap(k, *m, o);
+            ::close(m->fd);
+            m = m_iommus.erase(m);
+        }
+        if (m_iommus.empty())
+            for (auto& [id, o] : m_objects) unmap_kernel_view(o);
+        std::erase_if(m_mmio, [number](const Mmio& m) {
+            if (m.handle == number) ::close(m.fd);
+            return m.handle == number;
+        });
     }
 
 private:
-    enum class Kind { Memory, Translation, Physical };
+    enum class Kind { Memory, Translation, Physical, Device };
     struct Object {
+        int fd = -1;
+        bool contiguous = false;
+        uint64_t phys = 0;   // 0 until the first fmap of DMA memory
+        uint64_t size = 0;
+        uint64_t inode = 0;  // the memfd's, to recognise it in a process's mappings
+        uint32_t owner = 0;  // who opened it (for iomem)
+        void* view = nullptr;  // the kernel-sim's own mapping, while an IOMMU maps it
+    };
+    // A VFIO container (the kernel-sim's copy of pcid's fd).
+    struct Iommu {
+        uint64_t handle;
         int fd;
-        bool contiguous;
-        uint64_t phys;   // 0 until the first fmap of DMA memory
-        uint64_t size;
-        uint64_t inode;  // the memfd's, to recognise it in a process's mappings
+    };
+    // Device registers placed in the physical address space.
+    struct Mmio {
+        uint64_t handle;
+        uint32_t owner;
+        int fd;
+        uint64_t file_offset, phys, size;
     };
 
-    // `physical`: the range [phys, phys+size) must lie in one DMA object.
+    static void unmap_kernel_view(Object& o) {
+        if (o.view) munmap(o.view, o.size);
+        o.view = nullptr;
+    }
+    static void release(Object& o) {
+        unmap_kernel_view(o);
+        if (o.fd >= 0) ::close(o.fd);
+        o.fd = -1;
+    }
+
+    // VFIO type1 pins the pages of the calling process's mapping: the
+    // kernel-sim maps the range itself for as long as an IOMMU holds it.
+    Result<void> iommu_map(Kernel& k, const Iommu& m, Object& o) {
+        if (!o.contiguous || o.phys == 0) return {};
+        if (!o.view) {
+            void* v = mmap(nullptr, o.size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+            if (v == MAP_FAILED) return err(ENOMEM_);
+            o.view = v;
+        }
+        vfio_iommu_type1_dma_map map{};
+        map.argsz = sizeof map;
+        map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+        map.vaddr = reinterpret_cast<uintptr_t>(o.view);
+        map.iova = o.phys;
+        map.size = o.size;
+        if (ioctl(m.fd, VFIO_IOMMU_MAP_DMA, &map) != 0) {
+            int e = errno;
+            std::string why = std::strerror(e);
+            rlimit rl{};
+            if (e == ENOMEM && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+                why += fmt::format(" (DMA memory is pinned: the locked-memory limit is {} KiB; raise it with "
+                                   "`ulimit -l` or run as root)", rl.rlim_cur / 1024);
+            k.log(1, fmt::format("memory: mapping DMA range {:#x}+{:#x} into a VFIO container: {}", o.phys, o.size, why));
+            return err(e == ENOMEM ? ENOMEM_ : EIO_);
+        }
+        return {};
+    }
+    static void iommu_unmap(Kernel&, const Iommu& m, const Object& o) {
+        if (!o.contiguous || o.phys == 0) return;
+        vfio_iommu_type1_dma_unmap unmap{};
+        unmap.argsz = sizeof unmap;
+        unmap.iova = o.phys;
+        unmap.size = o.size;
+        (void)ioctl(m.fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+    }
+
+    Result<uint64_t> device_call(Kernel& k, KRequest& r) {
+        uint64_t what = r.args[0];
+        Process* p = k.process(r.pid);
+        if (!p || p->pidfd < 0) return err(ESRCH_);
+        if (what != 1 && what != 2) return err(EINVAL_);
+        uint64_t range[2] = {};
+        if (what == 2 && (r.len != sizeof range || !k.copy_from(r.pid, r.buf, range, sizeof range)))
+            return err(EINVAL_);
+        int fd = int(syscall(SYS_pidfd_getfd, p->pidfd, int(r.args[1]), 0));
+        if (fd < 0) return err(EBADF_);
+        if (what == 1) {
+            if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) { ::close(fd); return err(EINVAL_); }
+            Iommu m{r.number, fd};
+            for (auto& [id, o] : m_objects) {
+                if (auto done = iommu_map(k, m, o); !done) {
+                    for (auto& [id2, o2] : m_objects) iommu_unmap(k, m, o2);
+                    ::close(fd);
+                    return std::unexpected(done.error());
+                }
+            }
+            m_iommus.push_back(m);
+            return 0;
+        }
+        auto [file_offset, size] = std::pair{range[0], range[1]};
+        if (size == 0 || size % kPage || file_offset % kPage) { ::close(fd); return err(EINVAL_); }
+        // Naturally aligned, as BARs are; the lowest free place.
+        uint64_t align = kPage;
+        while (align < size) align <<= 1;
+        uint64_t phys = kMmioBase;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (auto& m : m_mmio)
+                if (phys < m.phys + m.size && m.phys < phys + size) {
+                    phys = (m.phys + m.size + align - 1) & ~(align - 1);
+                    moved = true;
+                }
+        }
+        if (phys + size > kMmioEnd) { ::close(fd); return err(ENOSPC_); }
+        m_mmio.push_back(Mmio{r.number, r.pid, fd, file_offset, phys, size});
+        uint64_t answer[2] = {phys, size};
+        if (!k.copy_to(r.pid, r.buf, answer, sizeof answer)) return err(EFAULT_);
+        return sizeof answer;
+    }
+
+    // `physical`: the range [phys, phys+size) must lie in one DMA object or
+    // one device's registers.
     Result<MapFd> map_physical(uint64_t phys, uint64_t size) {
         for (auto& [id, o] : m_objects) {
             if (!o.contiguous || o.phys == 0 || phys < o.phys || phys - o.phys + size > o.size) continue;
             int fd = dup(o.fd);
             if (fd < 0) return err(EMFILE_);
             return MapFd{fd, phys - o.phys};
+        }
+        for (auto& m : m_mmio) {
+            if (phys < m.phys || phys - m.phys + size > m.size) continue;
+            int fd = dup(m.fd);
+            if (fd < 0) return err(EMFILE_);
+            return MapFd{fd, m.file_offset + (phys - m.phys)};
         }
         return err(EFAULT_);
     }
@@ -208,6 +387,8 @@ private:
     uint64_t m_next_phys = kPhysBase;
     std::map<uint64_t, Kind> m_handles;
     std::map<uint64_t, Object> m_objects;  // Kind::Memory handles' objects, by handle id
+    std::vector<Iommu> m_iommus;
+    std::vector<Mmio> m_mmio;
 };
 
 // irq: interrupt vectors (root only). `""` lists `bsp` and `cpu-00`; `bsp`
@@ -544,6 +725,12 @@ void register_device_schemes(Kernel& k) {
     k.namespaces().add_kernel_scheme(irq, false, false);
     k.add_scheme(memory);
     k.add_scheme(irq);
+}
+
+std::string iomem_table(Kernel& k) {
+    for (auto& s : k.schemes())
+        if (auto* memory = dynamic_cast<MemoryScheme*>(s.get())) return memory->iomem_table();
+    return "";
 }
 
 std::string irq_table(Kernel& k) {

@@ -55,7 +55,8 @@ std::string memory_stats() {
 } // namespace
 
 // sys: text files. `context` (process table), `uname`, `scheme` (the caller's
-// namespace), `log` (kernel log), `memory`, `stat`; writing `shutdown` or
+// namespace), `log` (kernel log), `memory`, `stat`, `irq` (interrupt
+// vectors), `iomem` (the physical address space); writing `shutdown` or
 // `reset` to `kstop` stops the sim. Scenario control (uid 0 only for
 // writes): `fault` lists fault rules and takes a rule line or `clear`;
 // `trace` says on/off/unavailable and takes `on` or `off`; `time` says
@@ -65,7 +66,7 @@ public:
     SysScheme() : KernelScheme("sys") {}
 
 protected:
-    inline static const std::vector<std::string> kFiles = {"context", "fault", "irq",   "kstop", "log",  "memory",
+    inline static const std::vector<std::string> kFiles = {"context", "fault", "iomem", "irq",   "kstop", "log",  "memory",
                                                            "scheme",  "stat",  "time",  "trace", "uname"};
     Result<uint64_t> handle(Kernel& k, KRequest& r, uint8_t& extra) override {
         if (r.op == Opcode::Open) {
@@ -79,6 +80,7 @@ protected:
             else if (name == "scheme") { for (auto& s : k.namespaces().list(p ? p->rns : 1)) text += s + "\n"; }
             else if (name == "log") text = k.log_text();
             else if (name == "irq") text = irq_table(k);
+            else if (name == "iomem") text = iomem_table(k);
             else if (name == "memory") text = memory_stats();
             else if (name == "stat") text = fmt::format("uptime_ns {}\ncalls {}\nprocesses {}\n",
                                                          k.now_ns(CLOCK_MONOTONIC_) - k.boot_ns(), k.calls_routed(), k.processes().size());

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -296,6 +297,55 @@ void t_dma() {
     expect_err(sys::open("/scheme/memory/zeroed@xx", O_RDWR_), EINVAL_, "unknown memory type");
     expect_err(sys::open("/scheme/memory/bogus", O_RDWR_), ENOENT_, "unknown memory path");
     for (int fd : {a, b, t, ph, plain}) must(sys::close(fd), "close");
+}
+
+// memory:device, the platform pcid gives host hardware to: device registers
+// (here a memfd standing in for a VFIO BAR region) placed below 4 GiB and
+// mapped through `physical`; a container that is not VFIO's refused.
+void t_platform() {
+    int regs = ::memfd_create("fake-bar", MFD_CLOEXEC);
+    expect(regs >= 0 && ::ftruncate(regs, 3 * 4096) == 0, "a memfd for the registers");
+    expect(::pwrite(regs, "regs", 4, 4096) == 4, "registers written on the host");
+    int dev = must(sys::open("/scheme/memory/device", O_RDWR_), "open memory:device");
+    const uint64_t add[2] = {2, uint64_t(regs)};
+    uint64_t bar0[2] = {4096, 8192};
+    expect(must(sys::call(dev, bar0, sizeof bar0, 0, add), "place 8 KiB of registers") == 16, "placed: 16 bytes back");
+    uint64_t phys0 = bar0[0];
+    expect(phys0 >= 0xC000'0000ull && phys0 + 8192 <= 0xFEC0'0000ull && phys0 % 8192 == 0 && bar0[1] == 8192,
+           "registers lie in the PCI hole, aligned to their size");
+    uint64_t bar1[2] = {0, 4096};
+    must(sys::call(dev, bar1, sizeof bar1, 0, add), "place 4 KiB of registers");
+    expect(bar1[0] >= phys0 + 8192 || bar1[0] + 4096 <= phys0, "two register ranges do not overlap");
+    int ph = must(sys::open("/scheme/memory/physical@uc", O_RDWR_), "open physical@uc");
+    {
+        auto m = must(sys::fmap(ph, phys0, 8192, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "map the registers");
+        expect(!std::memcmp(m.data(), "regs", 4), "physical shows the registers at the region's offset");
+        std::memcpy(static_cast<char*>(m.data()) + 4100, "back", 4);
+        char got[4] = {};
+        expect(::pread(regs, got, 4, 8196) == 4 && !std::memcmp(got, "back", 4), "a store reaches the host's file");
+    }
+    expect_err(sys::fmap(ph, phys0 + 4096, 8192, PROT_READ_ | MAP_SHARED_), EFAULT_, "a map past the registers");
+    std::string iomem = must(sys::read_all(must(sys::open("/scheme/sys/iomem", O_RDONLY_), "open sys:iomem")), "read iomem");
+    char line[64];
+    std::snprintf(line, sizeof line, "%012llx-%012llx mmio pid ", (unsigned long long)phys0,
+                  (unsigned long long)(phys0 + 8191));
+    expect(iomem.find(line) != std::string::npos,
+           "sys:iomem lists the registers");
+    // Refusals: a container that is not VFIO's, bad ranges, an unknown request.
+    const uint64_t attach[2] = {1, uint64_t(regs)};
+    expect_err(sys::call(dev, nullptr, 0, 0, attach), EINVAL_, "a memfd as IOMMU container");
+    uint64_t odd[2] = {100, 4096}, empty[2] = {0, 0};
+    expect_err(sys::call(dev, odd, sizeof odd, 0, add), EINVAL_, "registers at an unaligned offset");
+    expect_err(sys::call(dev, empty, sizeof empty, 0, add), EINVAL_, "registers of size 0");
+    expect_err(sys::call(dev, odd, 8, 0, add), EINVAL_, "a short payload");
+    const uint64_t unknown[2] = {7, uint64_t(regs)};
+    expect_err(sys::call(dev, nullptr, 0, 0, unknown), EINVAL_, "request 7");
+    expect_err(sys::open("/scheme/memory/device?phys_contiguous", O_RDWR_), EINVAL_, "device with an option");
+    // Closing the handle takes its registers out of the address space.
+    must(sys::close(dev), "close memory:device");
+    expect_err(sys::fmap(ph, phys0, 4096, PROT_READ_ | MAP_SHARED_), EFAULT_, "registers gone with their handle");
+    must(sys::close(ph), "close physical");
+    ::close(regs);
 }
 
 // irq: vectors allocated with O_CREAT, a host eventfd bound to one, its
@@ -1491,7 +1541,7 @@ int main(int argc, char** argv) {
     }
     static const std::map<std::string, std::function<void()>> tests = {
         {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
-        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"irq", t_irq}, {"threads", t_threads}, {"crash", t_crash}, {"cancel", t_cancel},
+        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"platform", t_platform}, {"irq", t_irq}, {"threads", t_threads}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},

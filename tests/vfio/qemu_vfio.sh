@@ -168,6 +168,21 @@ run() { # NAME SIM-ARGS...
   echo "GUEST \$name finished: status \$(cat "$work/\$name.rc") after \$(cat "$work/\$name.secs") s" > /dev/console
 }
 net=/scheme/network.pci-00-02.0 usb=/scheme/usb.pci-00-05.0
+# Who holds what once every driver runs: pcid keeps the VFIO fds (container,
+# group, device); a driver has none and only maps its BARs (a vfio-device
+# mapping it got through memory:physical). One line per process: NAME FDS MAPS.
+( for i in \$(seq 1 600); do
+    up=1; for n in pcid nvmed ahcid e1000d xhcid; do pgrep -x \$n > /dev/null || up=0; done
+    if [ \$up = 1 ]; then
+      sleep 1
+      for n in pcid nvmed ahcid e1000d xhcid; do
+        p=\$(pgrep -x \$n | head -1)
+        echo "\$n \$(ls -l /proc/\$p/fd 2>/dev/null | grep -c vfio) \$(grep -c 'vfio-device' /proc/\$p/maps)"
+      done > "$work/vfio-holders.txt"
+      break
+    fi
+    sleep 0.2
+  done ) &
 run all --vfio 0000:00:02.0 --vfio 0000:00:03.0 --vfio 0000:00:04.0 --vfio 0000:00:05.0 \\
   --root disk=/scheme/disk.pci-00-03.0/0 --share "$work/net" \\
   --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' \\
@@ -175,7 +190,7 @@ run all --vfio 0000:00:02.0 --vfio 0000:00:03.0 --vfio 0000:00:04.0 --vfio 0000:
   --exec "netframe mac \$net" --exec "netframe send \$net /scheme/host/arp.bin" \\
   --exec "netframe recv \$net /scheme/host/reply.bin" \\
   --exec "ls \$usb" --exec "cat \$usb/port5/descriptors" --exec "cat \$usb/port6/descriptors" --exec 'inputdump 8' \\
-  --exec 'cat /scheme/sys/irq'
+  --exec 'cat /scheme/sys/irq' --exec 'cat /scheme/sys/iomem'
 GUEST
 
 # The ARP request: who has 10.0.2.2 (QEMU's user-network gateway)? tell 10.0.2.15.
@@ -278,6 +293,14 @@ check usb-mouse-reaches-inputd $? "moved $typed times; $st: $o"
 [ "$(awk '$1 ~ /^cpu-00\/[0-9]+$/ && $2 > 0 && $3 ~ /^[0-9,]+$/' <<<"$o" | wc -l)" -ge 3 ] &&
   awk '$1 ~ /^[0-9]+$/ && $1 < 16 && $2 > 0 && $3 ~ /^[0-9,]+$/ {ok=1} END {exit !ok}' <<<"$o"
 check interrupts-through-irq-scheme $? "$st: $(grep -E '^(cpu-00/)?[0-9]+ ' <<<"$o")"
+# pcid owns the VFIO devices; the drivers reach them through schemes only.
+h="$(cat "$work/vfio-holders.txt" 2>/dev/null)"
+awk '$1 == "pcid" && $2 > 0 {p = 1} $1 != "pcid" && $2 == 0 && $3 > 0 {d++} END {exit !(p && d == 4)}' <<<"$h"
+check vfio-held-by-pcid-only $? "name, vfio fds, vfio-device maps: ${h:-none recorded}"
+# Every function's BARs lie in the physical address space (mmio), and DMA
+# ranges are mapped into the IOMMU.
+[ "$(grep -c ' mmio pid ' <<<"$o")" -ge 4 ] && grep -q ' dma pid [0-9]* iommu$' <<<"$o"
+check bars-and-dma-in-iomem $? "$st: $(grep -E ' (mmio|dma) pid ' <<<"$o")"
 # The root: its hostname, a file written and read back, nvmed in ps.
 [ "$(grep -cx redox-on-vfio-nvme <<<"$o")" = 2 ] && grep -q ' nvmed$' <<<"$o"
 check redoxfs-root-on-nvme-over-vfio $? "$st: $o"

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "host/pcid_device.h"
 #include "schemes/libredox.h"
 
 namespace redox::host {
@@ -140,7 +141,19 @@ Result<pci::DmaBuffer> SimPciDevice::alloc_dma(size_t size) {
 }
 
 Result<std::vector<pci::IrqEvent>> SimPciDevice::enable_irqs(pci::IrqMode mode, unsigned count) {
-    auto fds = TRY(m_inner->enable_irqs(mode, count));
+    // A host function's interrupts are pcid's to route (it owns the VFIO
+    // device); a model's eventfds are this process's to bind.
+    auto* pcid = dynamic_cast<PcidDevice*>(m_inner.get());
+    std::vector<pci::IrqEvent> fds;
+    if (pcid) {
+        if (count == 0 || count > pcid->irq_count(mode))
+            return err(EINVAL, fmt::format("{}: {} offers {} vectors, asked for {}", name(), pci::irq_mode_name(mode),
+                                           pcid->irq_count(mode), count));
+        fds.resize(count);
+    } else {
+        fds = TRY(m_inner->enable_irqs(mode, count));
+    }
+    std::vector<int> handles;
     m_intx.reset();
     m_intx_unmask_bound = false;
     std::vector<pci::IrqEvent> out;
@@ -173,12 +186,15 @@ Result<std::vector<pci::IrqEvent>> SimPciDevice::enable_irqs(pci::IrqMode mode, 
         if (!handle)
             return err(handle.error().errnum, fmt::format("{}: {}: {}", name(), path, handle.error().message()));
         auto irq = std::make_shared<SimIrq>(*handle, mode == pci::IrqMode::Intx);
+        if (mode == pci::IrqMode::Intx) m_intx = irq;
+        out.emplace_back(std::shared_ptr<pci::IrqSource>(irq));
+        handles.push_back(*handle);
+        if (pcid) continue;
         const uint64_t bind_trigger[2] = {1, uint64_t(fd.fd())};
         if (auto r = sys::call(*handle, nullptr, 0, 0, bind_trigger); !r)
             return err(r.error().errnum, fmt::format("{}: binding {} to {}: {}", name(), pci::irq_mode_name(mode), path,
                                                      r.error().message()));
         if (mode == pci::IrqMode::Intx) {
-            m_intx = irq;
             if (auto unmask = m_inner->intx_unmask_eventfd()) {
                 const uint64_t bind_unmask[2] = {2, uint64_t(unmask->get())};
                 if (auto r = sys::call(*handle, nullptr, 0, 0, bind_unmask); !r)
@@ -187,8 +203,8 @@ Result<std::vector<pci::IrqEvent>> SimPciDevice::enable_irqs(pci::IrqMode mode, 
                 m_intx_unmask_bound = true;
             }
         }
-        out.emplace_back(std::shared_ptr<pci::IrqSource>(irq));
     }
+    if (pcid) m_intx_unmask_bound = TRY(pcid->route_irqs(mode, handles));
     // The kernel-sim holds its own references now; the backend keeps its own.
     return out;
 }

@@ -7,8 +7,10 @@
 //   a backend that cannot (noiommu VFIO) keeps allocating its own buffers;
 // - enable_irqs allocates vectors (`/scheme/irq/cpu-00/N`, or the legacy line
 //   for INTx), binds the backend's eventfds to them, and the driver then reads,
-//   waits on (through `/scheme/event`) and acknowledges the vector handles.
-// Config space and BARs stay with the backend.
+//   waits on (through `/scheme/event`) and acknowledges the vector handles; a
+//   host function's vectors are routed by pcid (PcidDevice::route_irqs).
+// Config space and BARs are the backend's: a model in this process, or pcid's
+// channel and `memory:physical` (host/pcid_device.h).
 #pragma once
 
 #include <memory>

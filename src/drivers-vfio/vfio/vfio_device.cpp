@@ -165,13 +165,7 @@ VfioDevice::~VfioDevice() {
     for (auto& r : m_regions)
         if (r.map)
             ::munmap(r.map, r.size);
-    if (m_irq_mode && m_device.valid()) {
-        vfio_irq_set off{};
-        off.argsz = sizeof off;
-        off.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-        off.index = vfio_index(*m_irq_mode);
-        ::ioctl(m_device.get(), VFIO_DEVICE_SET_IRQS, &off);
-    }
+    disable_irqs();
 }
 
 Result<uint32_t> VfioDevice::config_read(uint16_t offset, unsigned size) {
@@ -214,19 +208,9 @@ Result<pci::DmaBuffer> VfioDevice::alloc_dma(size_t size) {
     auto b = std::make_unique<VfioDmaBacking>();
     b->container = m_container;
     if (m_container->noiommu) {
-        // Without an IOMMU the device sees physical addresses, so a buffer must be
-        // physically contiguous: one page, or one 2 MiB huge page.
-        if (size > HugePage)
-            return err(EINVAL, fmt::format("{}: noiommu DMA buffers are limited to 2 MiB", where()));
-        b->size = size <= PageSize ? PageSize : HugePage;
-        int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE | (size > PageSize ? MAP_HUGETLB : 0);
-        void* p = ::mmap(nullptr, b->size, PROT_READ | PROT_WRITE, flags, -1, 0);
-        if (p == MAP_FAILED)
-            return std::unexpected(sys_err(where(), size > PageSize ? "noiommu DMA needs a 2 MiB huge page "
-                                                                      "(echo 8 > /proc/sys/vm/nr_hugepages)"
-                                                                    : "locked DMA page"));
-        b->virt = p;
-        b->iova = TRY(physical_address(p));
+        auto buf = alloc_host_physical_dma(size);
+        if (!buf) return err(buf.error().errnum, where() + ": " + buf.error().message());
+        return buf;
     } else {
         b->size = (size + PageSize - 1) & ~(PageSize - 1);
         void* p = ::mmap(nullptr, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -259,19 +243,57 @@ Result<pci::DmaBuffer> VfioDevice::alloc_dma(size_t size) {
     return pci::DmaBuffer(std::move(b), virt, bus, len);
 }
 
+Result<pci::DmaBuffer> alloc_host_physical_dma(size_t size) {
+    if (size == 0)
+        return err(EINVAL, "DMA buffer of size 0");
+    // Without an IOMMU the device sees physical addresses, so a buffer must be
+    // physically contiguous: one page, or one 2 MiB huge page.
+    if (size > HugePage)
+        return err(EINVAL, "noiommu DMA buffers are limited to 2 MiB");
+    auto b = std::make_unique<VfioDmaBacking>();
+    b->size = size <= PageSize ? PageSize : HugePage;
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE | (size > PageSize ? MAP_HUGETLB : 0);
+    void* p = ::mmap(nullptr, b->size, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED)
+        return std::unexpected(sys_err("noiommu DMA", size > PageSize ? "a 2 MiB huge page is needed "
+                                                                        "(echo 8 > /proc/sys/vm/nr_hugepages)"
+                                                                      : "locked DMA page"));
+    b->virt = p;
+    b->iova = TRY(physical_address(p));
+    auto* virt = static_cast<std::byte*>(b->virt);
+    uint64_t bus = b->iova;
+    size_t len = b->size;
+    return pci::DmaBuffer(std::move(b), virt, bus, len);
+}
+
+int VfioDevice::container_fd() const { return m_container->fd.get(); }
+
+Result<VfioDevice::BarRegion> VfioDevice::bar_region(unsigned bar) const {
+    if (bar > VFIO_PCI_BAR5_REGION_INDEX || m_regions[bar].size == 0)
+        return err(ENOENT, fmt::format("{}: BAR{} is not implemented", where(), bar));
+    const Region& r = m_regions[bar];
+    return BarRegion{r.offset, r.size, (r.flags & VFIO_REGION_INFO_FLAG_MMAP) != 0};
+}
+
+void VfioDevice::disable_irqs() {
+    if (!m_irq_mode || !m_device.valid())
+        return;
+    vfio_irq_set off{};
+    off.argsz = sizeof off;
+    off.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+    off.index = vfio_index(*m_irq_mode);
+    ::ioctl(m_device.get(), VFIO_DEVICE_SET_IRQS, &off);
+    m_irq_mode.reset();
+}
+
 unsigned VfioDevice::irq_count(IrqMode mode) const { return m_irq_counts[static_cast<size_t>(mode)]; }
 
 Result<std::vector<pci::IrqEvent>> VfioDevice::enable_irqs(IrqMode mode, unsigned count) {
     if (count == 0 || count > irq_count(mode))
         return err(EINVAL, fmt::format("{}: {} offers {} vectors, asked for {}", where(), pci::irq_mode_name(mode),
                                        irq_count(mode), count));
-    if (m_irq_mode && *m_irq_mode != mode) {
-        vfio_irq_set off{};
-        off.argsz = sizeof off;
-        off.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-        off.index = vfio_index(*m_irq_mode);
-        ::ioctl(m_device.get(), VFIO_DEVICE_SET_IRQS, &off);
-    }
+    if (m_irq_mode && *m_irq_mode != mode)
+        disable_irqs();
     std::vector<pci::IrqEvent> events;
     std::vector<uint8_t> buf(sizeof(vfio_irq_set) + count * sizeof(int32_t));
     auto* set = reinterpret_cast<vfio_irq_set*>(buf.data());

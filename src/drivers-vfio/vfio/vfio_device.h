@@ -37,6 +37,18 @@ public:
     Result<std::unique_ptr<pci::DmaBuffer::Backing>> map_dma(std::byte* virt, size_t size, uint64_t bus) override;
     Result<pci::UniqueFd> intx_unmask_eventfd() override;
 
+    // For pcid, which owns the function inside the sim and hands the kernel-sim
+    // the container (for DMA) and the BAR regions (for `memory:physical`).
+    struct BarRegion {
+        uint64_t offset = 0, size = 0;  // in the device fd
+        bool mappable = false;
+    };
+    int container_fd() const;
+    int device_fd() const { return m_device.get(); }
+    Result<BarRegion> bar_region(unsigned bar) const;
+    // Routes no interrupts any more (a driver let the function go).
+    void disable_irqs();
+
 private:
     struct Region {
         uint64_t offset = 0, size = 0;
@@ -55,5 +67,10 @@ private:
     std::array<unsigned, 3> m_irq_counts{};
     std::optional<pci::IrqMode> m_irq_mode;
 };
+
+// Pinned memory at its host physical address, for a device behind a noiommu
+// group (which sees host physical addresses): one page, or one 2 MiB huge page.
+// Needs root (pagemap).
+Result<pci::DmaBuffer> alloc_host_physical_dma(size_t size);
 
 } // namespace redox::vfio

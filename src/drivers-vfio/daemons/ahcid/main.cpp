@@ -4,7 +4,6 @@
 #include "daemons/daemon.h"
 #include "daemons/disk/DiskScheme.h"
 #include "host/channel.h"
-#include "host/sim_pci.h"
 
 int main() {
     using namespace redox;
@@ -13,10 +12,8 @@ int main() {
     if (!claim) daemon::die("ahcid", claim.error().message());
     std::string scheme_name = "disk." + claim->scheme_suffix();
     std::string who = "ahcid " + scheme_name;
-    auto hw = host::open_device(claim->spec);
+    auto hw = host::open_claimed(*claim);
     if (!hw) daemon::die(who, hw.error().message());
-    // DMA memory and interrupts come from the kernel's memory and irq schemes.
-    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto hba = ahci::Ahci::create(*hw->dev);
     if (!hba) daemon::die(who, hba.error().message());
     std::vector<block::BlockDevice*> disks;

@@ -11,7 +11,6 @@
 #include "host/wire.h"
 #include "daemons/e1000d/NetworkScheme.h"
 #include "host/channel.h"
-#include "host/sim_pci.h"
 #include "host/waker.h"
 #include "model/e1000_model.h"
 
@@ -22,10 +21,8 @@ int main() {
     if (!claim) daemon::die("e1000d", claim.error().message());
     std::string scheme_name = "network." + claim->scheme_suffix();
     std::string who = "e1000d " + scheme_name;
-    auto hw = host::open_device(claim->spec);
+    auto hw = host::open_claimed(*claim);
     if (!hw) daemon::die(who, hw.error().message());
-    // DMA memory and interrupts come from the kernel's memory and irq schemes.
-    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto* model = dynamic_cast<pci::E1000Model*>(hw->model);
     std::unique_ptr<host::HostWire> wire;
     if (model && !claim->spec.path.empty()) {

@@ -3,7 +3,6 @@
 #include "daemons/daemon.h"
 #include "daemons/disk/DiskScheme.h"
 #include "host/channel.h"
-#include "host/sim_pci.h"
 #include "nvme/nvme.h"
 
 int main() {
@@ -13,10 +12,8 @@ int main() {
     if (!claim) daemon::die("nvmed", claim.error().message());
     std::string scheme_name = "disk." + claim->scheme_suffix();
     std::string who = "nvmed " + scheme_name;
-    auto hw = host::open_device(claim->spec);
+    auto hw = host::open_claimed(*claim);
     if (!hw) daemon::die(who, hw.error().message());
-    // DMA memory and interrupts come from the kernel's memory and irq schemes.
-    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto ctrl = nvme::Nvme::create(*hw->dev);
     if (!ctrl) daemon::die(who, ctrl.error().message());
     std::vector<std::unique_ptr<nvme::NvmeNamespace>> namespaces;

@@ -11,7 +11,6 @@
 #include "daemons/daemon.h"
 #include "daemons/xhcid/UsbScheme.h"
 #include "host/channel.h"
-#include "host/sim_pci.h"
 #include "host/waker.h"
 #include "host/wire.h"
 #include "model/xhci_model.h"
@@ -23,10 +22,8 @@ int main(int argc, char** argv) {
     if (!claim) daemon::die("xhcid", claim.error().message());
     std::string scheme_name = "usb." + claim->scheme_suffix();
     std::string who = "xhcid " + scheme_name;
-    auto hw = host::open_device(claim->spec);
+    auto hw = host::open_claimed(*claim);
     if (!hw) daemon::die(who, hw.error().message());
-    // DMA memory and interrupts come from the kernel's memory and irq schemes.
-    hw->dev = std::make_unique<host::SimPciDevice>(std::move(hw->dev));
     auto* model = dynamic_cast<pci::XhciModel*>(hw->model);
     auto hc = xhci::Xhci::create(*hw->dev);
     if (!hc) daemon::die(who, hc.error().message());
