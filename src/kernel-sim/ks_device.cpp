@@ -63,7 +63,8 @@ Result<MemPath> parse_memory_path(std::string_view path) {
 
 // memory: "" or "zeroed" is anonymous memory to fmap (real shared pages of a
 // memfd). `zeroed?phys_contiguous` (root) is DMA memory: its first fmap fixes
-// its size and gives it a range of the sim's physical address space, which
+// its size and gives it a free range of the sim's physical address space
+// (back to the pool when the handle closes), which
 // drivers hand to devices (a VFIO IOVA, a model's bus address). `translation`
 // answers a call whose 8-byte payload is an address in the caller's space
 // with the physical address behind it (payload rewritten), found by reading
@@ -117,8 +118,7 @@ public:
                 uint64_t len = (need + kPage - 1) & ~(kPage - 1);
                 if (ftruncate(o.fd, off_t(len)) != 0) return err(ENOMEM_);
                 o.size = len;
-                o.phys = m_next_phys;
-                m_next_phys += len + kPage;  // an unmapped page between ranges
+                o.phys = take_phys(len + kPage);  // an unmapped page between ranges
                 for (size_t i = 0; i < m_iommus.size(); ++i) {
                     if (auto r = iommu_map(k, m_iommus[i], o); !r) {
                         while (i--) iommu_unmap(k, m_iommus[i], o);
@@ -195,10 +195,11 @@ protected:
     void on_close(Kernel& k, uint64_t number) override {
         m_handles.erase(number);
         auto it = m_objects.find(number);
-        // The pages live on in the mappings (the memfd's own reference); the
-        // physical range is not handed out again. Devices lose sight of it.
+        // The pages live on in the mappings (the memfd's own reference), but
+        // devices lose sight of them and the physical range is free again.
         if (it != m_objects.end()) {
             for (auto& m : m_iommus) iommu_unmap(k, m, it->second);
+            if (it->second.contiguous && it->second.phys) give_phys(it->second.phys, it->second.size + kPage);
             release(it->second);
             m_objects.erase(it);
         }
@@ -240,6 +241,39 @@ private:
         int fd;
         uint64_t file_offset, phys, size;
     };
+
+    // The physical address space for DMA: the lowest free range that fits
+    // (first fit), else above everything handed out so far.
+    uint64_t take_phys(uint64_t len) {
+        for (auto it = m_free_phys.begin(); it != m_free_phys.end(); ++it) {
+            auto [at, free_len] = *it;
+            if (free_len < len) continue;
+            m_free_phys.erase(it);
+            if (free_len > len) m_free_phys[at + len] = free_len - len;
+            return at;
+        }
+        uint64_t at = m_next_phys;
+        m_next_phys += len;
+        return at;
+    }
+    void give_phys(uint64_t at, uint64_t len) {
+        auto next = m_free_phys.lower_bound(at);
+        if (next != m_free_phys.end() && at + len == next->first) {
+            len += next->second;
+            next = m_free_phys.erase(next);
+        }
+        if (next != m_free_phys.begin()) {
+            auto prev = std::prev(next);
+            if (prev->first + prev->second == at) {
+                prev->second += len;
+                at = prev->first;
+                len = prev->second;
+                m_free_phys.erase(prev);
+            }
+        }
+        if (at + len == m_next_phys) m_next_phys = at;  // the top shrinks back
+        else m_free_phys[at] = len;
+    }
 
     static void unmap_kernel_view(Object& o) {
         if (o.view) munmap(o.view, o.size);
@@ -385,6 +419,7 @@ private:
 
     uint64_t m_next = 1;
     uint64_t m_next_phys = kPhysBase;
+    std::map<uint64_t, uint64_t> m_free_phys;  // start -> length, below m_next_phys
     std::map<uint64_t, Kind> m_handles;
     std::map<uint64_t, Object> m_objects;  // Kind::Memory handles' objects, by handle id
     std::vector<Iommu> m_iommus;

@@ -296,7 +296,14 @@ void t_dma() {
     expect_err(sys::open("/scheme/memory/zeroed?contiguous", O_RDWR_), EINVAL_, "unknown memory option");
     expect_err(sys::open("/scheme/memory/zeroed@xx", O_RDWR_), EINVAL_, "unknown memory type");
     expect_err(sys::open("/scheme/memory/bogus", O_RDWR_), ENOENT_, "unknown memory path");
-    for (int fd : {a, b, t, ph, plain}) must(sys::close(fd), "close");
+    // A closed range is free again: the same size lands where it was.
+    ma = sys::MappedRegion();
+    must(sys::close(a), "close the first DMA memory");
+    int c = must(sys::open("/scheme/memory/zeroed?phys_contiguous", O_RDWR_), "open DMA memory again");
+    auto mc = must(sys::fmap(c, 0, 4096, PROT_READ_ | PROT_WRITE_ | MAP_SHARED_), "fmap it");
+    expect(phys(mc.data()) == pa0, "a freed physical range is handed out again");
+    expect(!std::memcmp(mc.data(), std::string(4096, '\0').data(), 4096), "reused DMA memory comes zeroed");
+    for (int fd : {b, c, t, ph, plain}) must(sys::close(fd), "close");
 }
 
 // memory:device, the platform pcid gives host hardware to: device registers
