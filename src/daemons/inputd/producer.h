@@ -31,31 +31,27 @@
 #include <string_view>
 #include <vector>
 
+#include "orbital/core/event.h"
 #include "schemes/error.h"
 
 namespace redox::input {
 
-struct Event {
-    int64_t code = 0;
-    int64_t a = 0;
-    int64_t b = 0;
-    bool operator==(const Event&) const = default;
-};
-static_assert(sizeof(Event) == 24);
-static_assert(offsetof(Event, a) == 8 && offsetof(Event, b) == 16);
+// orbclient's event, the one wire format of inputd's producers and consumers and
+// of Orbital's windows (orbital/core/event.h owns it, its codes and scancodes).
+using Event = orbital::WireEvent;
 
 // The orbclient codes a producer sends (the rest are Orbital's own, per window).
-inline constexpr int64_t kCodeKey = 1;            // a: character, b: scancode | pressed << 8
-inline constexpr int64_t kCodeMouse = 2;          // a, b: screen x, y
-inline constexpr int64_t kCodeButton = 3;         // a: bit0 left, bit1 middle, bit2 right
-inline constexpr int64_t kCodeScroll = 4;         // a, b: x, y delta
-inline constexpr int64_t kCodeQuit = 5;           // the display was closed
-inline constexpr int64_t kCodeResize = 8;         // a, b: new display width, height
-inline constexpr int64_t kCodeMouseRelative = 11; // a, b: dx, dy
-inline constexpr int64_t kCodeTextInput = 13;     // a: Unicode scalar
+inline constexpr int64_t kCodeKey = orbital::kEventKey;                      // a: character, b: scancode | pressed << 8
+inline constexpr int64_t kCodeMouse = orbital::kEventMouse;                  // a, b: screen x, y
+inline constexpr int64_t kCodeButton = orbital::kEventButton;                // a: bit0 left, bit1 middle, bit2 right
+inline constexpr int64_t kCodeScroll = orbital::kEventScroll;                // a, b: x, y delta
+inline constexpr int64_t kCodeQuit = orbital::kEventQuit;                    // the display was closed
+inline constexpr int64_t kCodeResize = orbital::kEventResize;                // a, b: new display width, height
+inline constexpr int64_t kCodeMouseRelative = orbital::kEventMouseRelative;  // a, b: dx, dy
+inline constexpr int64_t kCodeTextInput = orbital::kEventTextInput;          // a: Unicode scalar
 
-inline constexpr uint8_t kKeyA = 0x1E, kKeyF1 = 0x3B, kKeyF10 = 0x44, kKeyF11 = 0x57, kKeyF12 = 0x58,
-                         kKeySuper = 0x5B;
+inline constexpr uint8_t kKeyA = orbital::key::A, kKeyF1 = orbital::key::F1, kKeyF10 = orbital::key::F10,
+                         kKeyF11 = orbital::key::F11, kKeyF12 = orbital::key::F12, kKeySuper = orbital::key::SUPER;
 
 inline Event key(uint8_t scancode, bool pressed, char32_t character = 0) {
     return {kCodeKey, int64_t(character), int64_t(scancode) | (pressed ? 0x100 : 0)};

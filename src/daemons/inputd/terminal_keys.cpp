@@ -6,11 +6,13 @@
 namespace redox::input {
 namespace {
 
-// XT set-1 codes (orbclient's names).
-constexpr uint8_t kEsc = 0x01, kBksp = 0x0E, kTab = 0x0F, kEnter = 0x1C, kCtrl = 0x1D, kLeftShift = 0x2A,
-                  kRightShift = 0x36, kAlt = 0x38, kSpace = 0x39, kF5 = 0x3F, kHome = 0x47, kUp = 0x48,
-                  kPgUp = 0x49, kLeft = 0x4B, kRight = 0x4D, kEnd = 0x4F, kDown = 0x50, kPgDn = 0x51,
-                  kInsert = 0x52, kDel = 0x53, kRightSuper = 0x5C, kRightCtrl = 0x64;
+// XT set-1 codes (orbclient's, orbital/core/event.h).
+namespace k = orbital::key;
+constexpr uint8_t kEsc = k::ESC, kBksp = k::BKSP, kTab = k::TAB, kEnter = k::ENTER, kCtrl = k::CTRL,
+                  kLeftShift = k::LEFT_SHIFT, kRightShift = k::RIGHT_SHIFT, kAlt = k::ALT, kSpace = k::SPACE,
+                  kF5 = k::F5, kHome = k::HOME, kUp = k::UP, kPgUp = k::PGUP, kLeft = k::LEFT, kRight = k::RIGHT,
+                  kEnd = k::END, kDown = k::DOWN, kPgDn = k::PGDN, kInsert = k::INSERT, kDel = k::DEL,
+                  kRightSuper = k::RIGHT_SUPER, kRightCtrl = k::RIGHT_CTRL;
 constexpr uint8_t kF1 = kKeyF1, kF10 = kKeyF10, kF11 = kKeyF11, kF12 = kKeyF12;
 
 struct Mods {
