@@ -2,6 +2,7 @@
 // root tree from the boot config, starts init and runs until init exits.
 #include "cli/boot.h"
 #include "cli/command.h"
+#include "daemons/inputd/terminal_keys.h"
 #include "host/device_spec.h"
 #include "spawner/initfs_drivers.h"
 #include "vfio/vfio_preflight.h"
@@ -354,6 +355,12 @@ Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
 
     o.init_env = {"PATH=/usr/bin", "HOME=/root", "USER=root", "SHELL=/usr/bin/ion", "PWD=/"};
     if (const char* term = std::getenv("TERM")) o.init_env.push_back(std::string("TERM=") + term);
+    // How long the console waits for the rest of a key a read cut off (getty).
+    if (const char* v = std::getenv("ESCDELAY")) {
+        if (!input::parse_escdelay(v))
+            return err(EINVAL_, fmt::format("ESCDELAY={}: expected milliseconds from 0 to 10000", v));
+        o.init_env.push_back(std::string("ESCDELAY=") + v);
+    }
     // Tuning knobs every sim process reads: the rings' spin-then-sleep budget and
     // the direct channels' spin (clients and daemons).
     for (const char* knob : {"REDOX_SIM_SPIN", "REDOX_SIM_DIRECT_SPIN_US"})

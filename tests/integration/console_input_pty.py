@@ -2,16 +2,19 @@
 """The host terminal as the console's keyboard and screen size:
 - keys typed on the terminal reach inputd as key events: `inputdump` (a consumer
   on a new VT, which it activates) prints them, and while its VT is active the
-  shell gets nothing;
+  shell gets nothing; an arrow written in two parts is one key, ESC alone is Esc;
 - Alt+F2 typed on the terminal switches back to the console's VT 2, Alt+F4 to
   another consumer's VT;
 - resizing the terminal (TIOCSWINSZ on the master) sends SIGWINCH to the
   foreground job and `stty size` shows the new size.
 usage: console_input_pty.py REDOX_SIM"""
-import fcntl, struct, sys, termios, time
+import fcntl, os, struct, sys, termios, time
 from sim_console import Console
 
 sim = sys.argv[1]
+# The console waits up to ESCDELAY ms for the rest of a key a read cut off: long
+# here, so the parts of a split key below stay well inside it on a loaded host.
+os.environ['ESCDELAY'] = '1000'
 c = Console([sim, 'boot', '--config', 'minimal', '--log-level', 'quiet', '--timeout', '120'])
 PROMPT = rb'# \x1b\[0m'
 DUMP = b'/scheme/initfs/bin/inputdump'
@@ -30,7 +33,7 @@ c.send(b'\x1b[A')
 if not c.wait_for(rb'key 0x48 press\r*\nkey 0x48 release', 10): c.fail('the Up arrow did not arrive as key 0x48')
 # The same arrow in two reads (a slow line): still one key, not Esc, [ and A.
 c.send(b'\x1b[')
-time.sleep(0.015)
+time.sleep(0.3)
 c.send(b'A')
 if not c.wait_for(rb'^[\r\n]*key 0x48 press\r*\nkey 0x48 release\r*\n', 10):
     c.fail('an Up arrow written in two parts did not arrive as one key 0x48')

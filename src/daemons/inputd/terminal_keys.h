@@ -37,7 +37,9 @@
 // sequences up to their canonical form (ESC O A -> ESC [ A, ESC [ 1 ~ -> ESC [ H).
 #pragma once
 
+#include <charconv>
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +55,15 @@ namespace redox::input {
 // takes over 100 ms; and 50 ms is short enough that Esc alone still answers at
 // once for the eye.
 inline constexpr std::chrono::milliseconds kPendingTimeout{50};
+
+// The wait as ESCDELAY gives it (milliseconds, as ncurses reads that variable; for
+// a line slower than the default allows): 0 to 10000, else nothing.
+inline std::optional<std::chrono::milliseconds> parse_escdelay(std::string_view text) {
+    unsigned ms = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || ms > 10000) return std::nullopt;
+    return std::chrono::milliseconds(ms);
+}
 
 class TerminalDecoder {
 public:

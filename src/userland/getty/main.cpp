@@ -12,7 +12,7 @@
 // path: the reader is the host terminal's keyboard driver (it decodes them into
 // key events for /scheme/input/producer, daemons/inputd/terminal_keys.h; a key
 // whose bytes a read cut is completed by the next read, and ESC with nothing
-// after it for kPendingTimeout is the Esc key), and
+// after it for kPendingTimeout, or ESCDELAY ms, is the Esc key), and
 // getty is the text console of VT 2 (fbcond's role with upstream's `getty 2`):
 // it reads that VT's consumer and turns the keys back into the bytes a
 // terminal sends, for the master. So Alt+F1..F12 on the terminal switch VTs,
@@ -105,13 +105,20 @@ private:
 
 // Console input as key events to inputd until the console ends. A read may end
 // inside a key's sequence: the decoder holds its start, and the wait for the
-// rest is at most kPendingTimeout (then what is held counts alone: ESC is Esc).
+// rest is at most kPendingTimeout or ESCDELAY (then what is held counts alone:
+// ESC is Esc).
 int feed_keys(redox::input::Producer& producer) {
+    std::chrono::milliseconds wait = redox::input::kPendingTimeout;
+    if (const char* v = std::getenv("ESCDELAY")) {
+        if (auto ms = redox::input::parse_escdelay(v)) wait = *ms;
+        else say(std::string("ESCDELAY=") + v + ": not milliseconds from 0 to 10000; waiting " +
+                 std::to_string(wait.count()) + " ms for the rest of a key");
+    }
     redox::input::TerminalDecoder decoder;
     ConsoleReader reader;
     for (;;) {
         std::optional<std::chrono::milliseconds> limit;
-        if (decoder.pending()) limit = redox::input::kPendingTimeout;
+        if (decoder.pending()) limit = wait;
         std::string bytes = reader.next(limit);
         std::vector<redox::input::Event> events;
         if (!bytes.empty()) events = decoder.decode(bytes);

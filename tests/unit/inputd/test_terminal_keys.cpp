@@ -206,6 +206,18 @@ TEST_CASE("ESC and a key in the next read within the time is Alt+key, as in one 
     CHECK(!d.pending());
 }
 
+TEST_CASE("ESCDELAY sets the wait for the rest of a key in milliseconds, 0 to 10000") {
+    using std::chrono::milliseconds;
+    CHECK(kPendingTimeout == milliseconds(50));
+    CHECK(parse_escdelay("0") == milliseconds(0));
+    CHECK(parse_escdelay("25") == milliseconds(25));
+    CHECK(parse_escdelay("10000") == milliseconds(10000));
+    for (std::string_view bad : {"", "10001", "-1", "5ms", " 5", "abc", "99999999999999999999"}) {
+        INFO(bad);
+        CHECK(!parse_escdelay(bad));
+    }
+}
+
 TEST_CASE("what the line editor and the line discipline need comes back byte for byte") {
     using namespace std::string_literals;
     for (const std::string& in : {"ls -l /\r"s, "\x03"s, "\x1a"s, "\x04"s, "\x7f\x7f"s, "\t"s,
