@@ -11,6 +11,10 @@
 #     the gateway's ARP reply comes back;
 #   - xhcid enumerates QEMU's usb-kbd and usb-mouse; key presses and mouse motion
 #     typed through QEMU's monitor reach inputd (inputdump) through usbhidd.
+# A second, smaller guest has no IOMMU: vfio in its unsafe noiommu mode, QEMU's NVMe
+# bound to vfio-pci there, and a sim whose root is RedoxFS on it (the driver's DMA
+# buffers are pinned pages at guest physical addresses). It needs a guest kernel
+# built with CONFIG_VFIO_NOIOMMU, which Debian's are not: then it is one SKIP line.
 # One PASS/FAIL line per check, then `N passed, M failed`; exit 1 on any failure.
 #
 # usage: qemu_vfio.sh REDOX_SIM
@@ -82,6 +86,10 @@ if [ ! -e "$kdir/boot/vmlinuz-$kver" ]; then
   rm -rf "$cache/deb"
 fi
 
+noiommu_why=""
+grep -q '^CONFIG_VFIO_NOIOMMU=y' "$kdir/boot/config-$kver" 2>/dev/null ||
+  noiommu_why="$kpkg is built without CONFIG_VFIO_NOIOMMU: vfio cannot make noiommu groups"
+
 # 3. Scratch directory: shared read-write with the guest at the same path.
 work="$(mktemp -d /tmp/redox-vfio.XXXXXX)"
 if [ "${REDOX_VFIO_KEEP:-0}" = 1 ]; then echo "qemu_vfio: scratch directory $work"
@@ -119,8 +127,17 @@ cat > "$ir/init" <<INIT
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
-for m in \$(cat /lib/modules/order); do insmod /lib/modules/\$m.ko || echo "GUEST insmod \$m failed"; done
+# redoxsim_noiommu on the command line: no IOMMU, vfio's unsafe noiommu mode,
+# huge pages for the driver's DMA buffers (physically contiguous up to 2 MiB).
+noiommu=0; script=guest.sh
+grep -q redoxsim_noiommu /proc/cmdline && noiommu=1 script=guest-noiommu.sh
+for m in \$(cat /lib/modules/order); do
+  p=""; [ \$noiommu = 1 ] && [ \$m = vfio ] && p=enable_unsafe_noiommu_mode=1
+  insmod /lib/modules/\$m.ko \$p || echo "GUEST insmod \$m failed"
+done
+[ \$noiommu = 1 ] && echo 16 > /proc/sys/vm/nr_hugepages
 for a in $devices; do
+  [ -e /sys/bus/pci/devices/\$a ] || continue
   echo vfio-pci > /sys/bus/pci/devices/\$a/driver_override
   [ -e /sys/bus/pci/devices/\$a/driver ] && echo \$a > /sys/bus/pci/devices/\$a/driver/unbind
   echo \$a > /sys/bus/pci/drivers_probe
@@ -132,9 +149,10 @@ mount -t proc proc \$h/proc; mount -t sysfs sysfs \$h/sys; mount -t devtmpfs dev
 mkdir -p \$h/dev/shm \$h/dev/pts; mount -t tmpfs tmpfs \$h/dev/shm; mount -t devpts devpts \$h/dev/pts
 mount -t tmpfs tmpfs \$h/tmp; mount -t tmpfs tmpfs \$h/run
 mkdir -p \$h$work && mount -t 9p -o trans=virtio,version=9p2000.L,cache=mmap work \$h$work || echo "GUEST 9p mount of $work failed"
-echo "GUEST running guest.sh at uptime \$(cut -d' ' -f1 /proc/uptime)s"
-chroot \$h /bin/bash $work/guest.sh
-if [ -e /lib/modules/nvme-order ]; then
+echo "GUEST vfio nodes: \$(ls /dev/vfio | tr '\n' ' ')"
+echo "GUEST running \$script at uptime \$(cut -d' ' -f1 /proc/uptime)s"
+chroot \$h /bin/bash $work/\$script
+if [ \$noiommu = 0 ] && [ -e /lib/modules/nvme-order ]; then
   echo "GUEST bench started at uptime \$(cut -d' ' -f1 /proc/uptime)s"
   chroot \$h $bench --nvme-vfio 0000:00:03.0 > \$h$work/bench.out 2>&1
   for m in \$(cat /lib/modules/nvme-order); do insmod /lib/modules/\$m.ko; done
@@ -152,7 +170,7 @@ chmod +x "$ir/init"
 
 # What runs in the guest: one sim per scenario; stdout+stderr in NAME.out, status in
 # NAME.rc, seconds in NAME.secs. NAME.started tells the host when to type.
-cat > "$work/guest.sh" <<GUEST
+cat > "$work/guest-head.sh" <<GUEST
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_CACHE_HOME=/tmp/cache HOME=/root
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 run() { # NAME SIM-ARGS...
@@ -167,6 +185,15 @@ run() { # NAME SIM-ARGS...
   awk -v a=\$t0 -v b=\$(cut -d' ' -f1 /proc/uptime) 'BEGIN { printf "%.2f\\n", b - a }' > "$work/\$name.secs"
   echo "GUEST \$name finished: status \$(cat "$work/\$name.rc") after \$(cat "$work/\$name.secs") s" > /dev/console
 }
+GUEST
+cp "$work/guest-head.sh" "$work/guest-noiommu.sh"
+cat >> "$work/guest-noiommu.sh" <<GUEST
+run noiommu --vfio 0000:00:03.0 --root disk=/scheme/disk.pci-00-03.0/0 \\
+  --exec 'cat /etc/hostname' --exec 'cp /etc/hostname /root/note' --exec 'cat /root/note' \\
+  --exec 'cat /scheme/sys/iomem' --exec 'cat /scheme/sys/irq'
+GUEST
+cp "$work/guest-head.sh" "$work/guest.sh"
+cat >> "$work/guest.sh" <<GUEST
 net=/scheme/network.pci-00-02.0 usb=/scheme/usb.pci-00-05.0
 # Who holds what once every driver runs: pcid keeps the VFIO fds (container,
 # group, device); a driver has none and only maps its BARs (a vfio-device
@@ -226,6 +253,14 @@ for kind in nvme ahci; do
   check "redoxfs-image-for-$kind" $? "$made"
   [ -s "$work/$kind.img" ] || truncate -s 32M "$work/$kind.img"  # the other checks still run
 done
+# The noiommu guest has the NVMe disk only.
+[ -z "$noiommu_why" ] && {
+rm -f "$tree/usr/lib/init.d/02_ahci"
+echo redox-on-noiommu-nvme > "$tree/etc/hostname"
+made="$("$SIM" mkfs "$work/noiommu.img" --size 32M 2>&1 && "$SIM" fs ar "$work/noiommu.img" "$tree" 2>&1)"
+check redoxfs-image-for-noiommu $? "$made"
+[ -s "$work/noiommu.img" ] || truncate -s 32M "$work/noiommu.img"
+}
 
 # 4. The guest. The monitor socket is where the host types.
 mon="$work/monitor.sock"
@@ -312,8 +347,43 @@ for kind in nvme ahci; do
 done
 [ "$(cat "$work/all.rc" 2>/dev/null)" = 0 ]; check sim-exit-0 $? "$st: $o"
 
+# 5. The guest without an IOMMU: NVMe over a noiommu group.
+vm2_ms=0
+if [ -n "$noiommu_why" ]; then echo "SKIP noiommu guest: $noiommu_why"; else
+t_vm2=$(now_ms)
+timeout 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -display none -no-reboot \
+  -serial "file:$work/serial-noiommu.log" \
+  -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
+  -append "console=ttyS0 panic=-1 loglevel=4 no_timer_check redoxsim_noiommu" \
+  -drive file="$work/noiommu.img",if=none,id=nvm,format=raw -device nvme,serial=redoxsim02,drive=nvm,addr=03.0 \
+  -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
+  -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,addr=06.0 \
+  -fsdev local,id=workfs,path="$work",security_model=none,multidevs=remap \
+  -device virtio-9p-pci,fsdev=workfs,mount_tag=work,addr=07.0 \
+  < /dev/null > "$work/qemu-noiommu.out" 2>&1
+qrc=$?
+vm2_ms=$(( $(now_ms) - t_vm2 ))
+[ $qrc = 0 ] && grep -q '^GUEST done' "$work/serial-noiommu.log"
+check noiommu-guest-ran "$?" "qemu status $qrc; $(tail -5 "$work/qemu-noiommu.out"); serial: $(tail -15 "$work/serial-noiommu.log")"
+grep -q '^GUEST bound 0000:00:03.0 vfio-pci' "$work/serial-noiommu.log" &&
+  grep -q '^GUEST vfio nodes: .*noiommu-' "$work/serial-noiommu.log"
+check nvme-in-a-noiommu-group $? "$(grep -E '^GUEST (bound|vfio)' "$work/serial-noiommu.log")"
+o="$(cat "$work/noiommu.out" 2>/dev/null)"
+st="status $(cat "$work/noiommu.rc" 2>/dev/null || echo none)"
+# The root on the disk: its hostname read, a file written and read back; the
+# BARs placed, no IOMMU in iomem; the NVMe vectors counted interrupts.
+[ "$(grep -cx redox-on-noiommu-nvme <<<"$o")" = 2 ] && [ "$(cat "$work/noiommu.rc" 2>/dev/null)" = 0 ]
+check redoxfs-root-on-nvme-over-noiommu $? "$st: $o"
+grep -q ' mmio pid ' <<<"$o" && ! grep -q ' iommu$' <<<"$o" &&
+  awk '$1 ~ /^cpu-00\/[0-9]+$/ && $2 > 0 {ok = 1} END {exit !ok}' <<<"$o"
+check noiommu-bars-and-interrupts $? "$st: $(grep -E ' (mmio|dma) pid |^cpu-00/' <<<"$o")"
+got="$("$SIM" fs cat "$work/noiommu.img" /root/note 2>&1)"
+[ "$got" = redox-on-noiommu-nvme ]; check redoxfs-write-over-noiommu-read-on-host $? "got: $got"
+fi
+
 [ -n "$bench" ] && sed 's/^/qemu_vfio: bench: /' "$work/bench.out"
 echo "qemu_vfio: guest $(secs $vm_ms) s (booted in $(sed -n 's/^GUEST running guest.sh at uptime //p' "$work/serial.log")," \
-  "sim $(cat "$work/all.secs" 2>/dev/null) s), total $(secs $(( $(now_ms) - t_start ))) s"
+  "sim $(cat "$work/all.secs" 2>/dev/null) s), noiommu guest $(secs $vm2_ms) s," \
+  "total $(secs $(( $(now_ms) - t_start ))) s"
 echo "$passn passed, $failn failed"
 [ $failn = 0 ]
