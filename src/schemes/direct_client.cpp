@@ -88,10 +88,10 @@ Channel::Wave Channel::start_wave(std::span<Sqe> sqes) {
     w.first = next_tag;
     next_tag += uint32_t(n);
     w.irq = r->interrupts.load(std::memory_order_seq_cst);
-    for (; w.pushed < n; ++w.pushed) {
-        sqes[w.pushed].tag = w.first + uint32_t(w.pushed);
-        if (!r->sq.push(sqes[w.pushed])) break;
-    }
+    for (size_t i = 0; i < n; ++i) sqes[i].tag = w.first + uint32_t(i);
+    // One publish for the wave: the daemon sees the batch whole, as a deep
+    // queue needs it.
+    w.pushed = r->sq.push_many(sqes.data(), n);
     bell->word.wake();
     return w;
 }

@@ -27,6 +27,16 @@ struct Ring {
         tail.store(t + 1, std::memory_order_release);
         return true;
     }
+    // Pushes as many of n as fit and publishes them at once (the consumer sees
+    // the whole batch or none of it). Returns how many went in.
+    size_t push_many(const T* v, size_t n) {
+        uint32_t t = tail.load(std::memory_order_relaxed);
+        size_t room = N - (t - head.load(std::memory_order_acquire));
+        if (n > room) n = room;
+        for (size_t i = 0; i < n; ++i) slots[(t + uint32_t(i)) & (N - 1)] = v[i];
+        tail.store(t + uint32_t(n), std::memory_order_release);
+        return n;
+    }
     std::optional<T> pop() {
         uint32_t h = head.load(std::memory_order_relaxed);
         if (h == tail.load(std::memory_order_acquire)) return std::nullopt;

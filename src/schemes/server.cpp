@@ -1,5 +1,7 @@
 #include "schemes/server.h"
 
+#include <array>
+
 #include "schemes/direct_client.h"
 
 #include <cstdlib>
@@ -331,8 +333,74 @@ bool SchemeServer::poll_direct() {
     return any;
 }
 
+void SchemeServer::read_many(std::span<ReadRequest> reads, const CallerCtx& ctx) {
+    for (auto& r : reads) r.result = read(r.id, r.buf, r.offset, r.fd_flags, ctx);
+}
+
+int SchemeServer::direct_read_args(DirectChannel& ch, const Sqe& sqe, std::span<uint8_t>& buf, uint64_t& pos) const {
+    const uint32_t cancel = ch.region->cancel_tag.load(std::memory_order_seq_cst);
+    if (cancel != 0 && sqe.tag <= cancel) return EINTR_;
+    const uint64_t off = sqe.args[1], len = sqe.args[2];
+    if (len > kDirectArenaSize || off > kDirectArenaSize - len) return EFAULT_;
+    if ((ch.fd_flags & O_ACCMODE_) == O_WRONLY_) return EBADF_;
+    buf = std::span<uint8_t>(reinterpret_cast<uint8_t*>(ch.region) + kDirectArenaOffset + off, len);
+    pos = ch.positioned ? sqe.args[3] : ~uint64_t(0);
+    return 0;
+}
+
+// A run of reads that came in together: the scheme gets them at once, and the
+// answers go back in the order the client queued them.
+size_t SchemeServer::serve_direct_reads(DirectChannel& ch, std::span<const Sqe> sqes) {
+    std::array<ReadRequest, 64> reqs;
+    std::array<int, 64> refused{};  // errno, or 0: the next of reqs answers it
+    size_t n = 0;
+    for (size_t i = 0; i < sqes.size(); ++i) {
+        std::span<uint8_t> buf;
+        uint64_t pos = 0;
+        refused[i] = direct_read_args(ch, sqes[i], buf, pos);
+        if (!refused[i]) reqs[n++] = ReadRequest{ch.number, buf, pos, ch.fd_flags, size_t(0)};
+    }
+    read_many(std::span(reqs.data(), n), ch.ctx);
+    for (size_t i = 0, k = 0; i < sqes.size(); ++i) {
+        Cqe c{};
+        c.tag = sqes[i].tag;
+        if (refused[i]) {
+            c.result = mux_error(refused[i]);
+        } else {
+            auto& r = reqs[k++].result;
+            c.result = r ? uint64_t(*r) : mux_error(r.error().errnum == EINTR_ ? EIO_ : r.error().errnum);
+        }
+        (void)ch.region->cq.push(c);
+    }
+    return sqes.size();
+}
+
 bool SchemeServer::serve_direct(DirectChannel& ch) {
     bool any = false;
+    if (overlaps_reads()) {
+        // Take what the client queued, and hand each run of reads over at once.
+        std::array<Sqe, 64> got;
+        for (;;) {
+            size_t n = 0;
+            while (n < got.size()) {
+                auto sqe = ch.region->sq.pop();
+                if (!sqe) break;
+                got[n++] = *sqe;
+            }
+            if (n == 0) break;
+            any = true;
+            for (size_t i = 0; i < n;) {
+                size_t j = i;
+                while (j < n && Opcode(got[j].opcode) == Opcode::Read) ++j;
+                if (j - i >= 2) {
+                    i += serve_direct_reads(ch, std::span<const Sqe>(got.data() + i, j - i));
+                    continue;
+                }
+                (void)ch.region->cq.push(handle_direct(ch, got[i]));
+                ++i;
+            }
+        }
+    }
     while (auto sqe = ch.region->sq.pop()) {
         Cqe c = handle_direct(ch, *sqe);
         // A client that does not reap its answers loses them; the daemon never waits for it.
@@ -358,15 +426,18 @@ Cqe SchemeServer::handle_direct(DirectChannel& ch, const Sqe& sqe) {
     };
     const uint32_t cancel = ch.region->cancel_tag.load(std::memory_order_seq_cst);
     if (cancel != 0 && sqe.tag <= cancel) return fail(EINTR_);
+    if (Opcode(sqe.opcode) == Opcode::Read) {
+        std::span<uint8_t> span;
+        uint64_t pos = 0;
+        if (int e = direct_read_args(ch, sqe, span, pos)) return fail(e);
+        return answer(read(ch.number, span, pos, ch.fd_flags, ch.ctx));
+    }
     const uint64_t off = sqe.args[1], len = sqe.args[2];
     if (len > kDirectArenaSize || off > kDirectArenaSize - len) return fail(EFAULT_);
     uint8_t* buf = reinterpret_cast<uint8_t*>(ch.region) + kDirectArenaOffset + off;
     const uint64_t pos = ch.positioned ? sqe.args[3] : ~uint64_t(0);
     const uint64_t mode = ch.fd_flags & O_ACCMODE_;
     switch (Opcode(sqe.opcode)) {
-    case Opcode::Read:
-        if (mode == O_WRONLY_) return fail(EBADF_);
-        return answer(read(ch.number, std::span<uint8_t>(buf, len), pos, ch.fd_flags, ch.ctx));
     case Opcode::Write:
         if (mode == O_RDONLY_) return fail(EBADF_);
         return answer(write(ch.number, std::span<const uint8_t>(buf, len), pos, ch.fd_flags, ch.ctx));

@@ -30,6 +30,15 @@ struct CallerCtx {
     uint32_t gid = 0;
 };
 
+// One of several positioned reads that arrived together on a direct channel.
+struct ReadRequest {
+    uint64_t id = 0;
+    std::span<uint8_t> buf;
+    uint64_t offset = 0;
+    uint64_t fd_flags = 0;
+    Result<size_t> result = size_t(0);
+};
+
 struct OpenResult {
     uint64_t number = 0;      // the scheme-local file id
     uint8_t flags = 0;        // NewFdFlags (NEWFD_POSITIONED)
@@ -77,6 +86,12 @@ public:
     // grants only unshared fds) and it can answer them without blocking
     // (EWOULDBLOCK_ sends the client back to the kernel path).
     virtual bool direct_io() const { return false; }
+    // Opt in to getting the positioned reads a client batched on a direct
+    // channel together (read_many), for a scheme that can run them at once (a
+    // disk with a deep queue). Their answers then land together.
+    virtual bool overlaps_reads() const { return false; }
+    // The default answers each with read() in turn.
+    virtual void read_many(std::span<ReadRequest> reads, const CallerCtx& ctx);
 
     // Raise events on a file (SendFevent), e.g. after data arrives.
     void post_fevent(uint64_t id, uint32_t flags);
@@ -116,6 +131,9 @@ private:
     // Answers what the channel has queued; false when it had nothing.
     bool serve_direct(DirectChannel& ch);
     Cqe handle_direct(DirectChannel& ch, const Sqe& sqe);
+    // A direct Read's buffer in the arena and its position, or the errno to answer.
+    int direct_read_args(DirectChannel& ch, const Sqe& sqe, std::span<uint8_t>& buf, uint64_t& pos) const;
+    size_t serve_direct_reads(DirectChannel& ch, std::span<const Sqe> sqes);
     bool direct_queued() const;
     void respond(const Cqe& cqe);
     uint8_t* arena(uint64_t offset, uint64_t len);

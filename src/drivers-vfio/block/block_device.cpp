@@ -14,4 +14,8 @@ Result<void> BlockDevice::check_range(uint64_t lba, size_t bytes, const char* wh
     return {};
 }
 
+void BlockDevice::read_many(std::span<BlockRead> reads) {
+    for (auto& r : reads) r.result = read(r.lba, r.buf);
+}
+
 } // namespace redox::block

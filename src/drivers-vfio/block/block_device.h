@@ -11,6 +11,13 @@
 
 namespace redox::block {
 
+// One of several reads that may run at once.
+struct BlockRead {
+    uint64_t lba = 0;
+    std::span<std::byte> buf;
+    Result<void> result;
+};
+
 class BlockDevice {
 public:
     virtual ~BlockDevice() = default;
@@ -20,6 +27,10 @@ public:
     virtual Result<void> read(uint64_t lba, std::span<std::byte> buf) = 0;
     virtual Result<void> write(uint64_t lba, std::span<const std::byte> buf) = 0;
     virtual Result<void> flush() = 0;
+    // Reads that arrived together and may run at once (a device with a deep
+    // queue overlaps them); each gets its own result. The default reads them
+    // one after another.
+    virtual void read_many(std::span<BlockRead> reads);
 
     uint64_t size_bytes() const { return block_count() * block_size(); }
 

@@ -1,5 +1,7 @@
 #include "block/gpt.h"
 
+#include <vector>
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -113,6 +115,22 @@ Result<PartitionTable> read_gpt(BlockDevice& disk) {
 Result<void> PartitionDevice::read(uint64_t lba, std::span<std::byte> buf) {
     TRY(check_range(lba, buf.size(), "partition read"));
     return m_disk.read(m_first + lba, buf);
+}
+
+// The disk's queue overlaps them; the range checks are the partition's.
+void PartitionDevice::read_many(std::span<BlockRead> reads) {
+    std::vector<BlockRead> inside;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < reads.size(); ++i) {
+        if (auto ok = check_range(reads[i].lba, reads[i].buf.size(), "partition read"); !ok) {
+            reads[i].result = std::unexpected(ok.error());
+            continue;
+        }
+        inside.push_back(BlockRead{m_first + reads[i].lba, reads[i].buf, {}});
+        which.push_back(i);
+    }
+    m_disk.read_many(inside);
+    for (size_t j = 0; j < inside.size(); ++j) reads[which[j]].result = std::move(inside[j].result);
 }
 
 Result<void> PartitionDevice::write(uint64_t lba, std::span<const std::byte> buf) {

@@ -73,6 +73,7 @@ public:
     Result<void> read(uint64_t lba, std::span<std::byte> buf) override;
     Result<void> write(uint64_t lba, std::span<const std::byte> buf) override;
     Result<void> flush() override { return m_disk.flush(); }
+    void read_many(std::span<BlockRead> reads) override;
 
 private:
     BlockDevice& m_disk;

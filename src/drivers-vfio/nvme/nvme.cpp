@@ -342,18 +342,87 @@ Result<void> Nvme::sync_io(uint8_t opcode, uint32_t nsid, uint64_t lba, uint32_t
     else
         TRY(submit_io(opcode, nsid, lba, blocks, m_bounce.bus_addr(), SyncTag));
     kick();
+    std::optional<Result<void>> result;
+    TRY(wait_for_completions([&](uint64_t, Result<void> r) { result = std::move(r); }));
+    return *result;
+}
+
+// Reaps until nothing is in flight, within the I/O timeout; a controller that
+// stops answering (or reports a fatal status) fails the device.
+Result<void> Nvme::wait_for_completions(const CompletionFn& done) {
     auto deadline = Clock::now() + std::chrono::milliseconds(m_opts.timeout_ms);
     for (;;) {
-        std::optional<Result<void>> result;
-        poll_io([&](uint64_t, Result<void> r) { result = std::move(r); });
-        if (result)
-            return *result;
+        poll_io(done);
+        if (m_in_flight == 0)
+            return {};
         if (auto h = health(); !h)
             return std::unexpected(failure(h.error().context));
         int left = remaining_ms(deadline);
         if (left == 0)
             return std::unexpected(failure(fmt::format("I/O timed out after {} ms", m_opts.timeout_ms)));
         TRY(wait_io(left));
+    }
+}
+
+void Nvme::read_many(uint32_t nsid, std::span<block::BlockRead> reads) {
+    const NamespaceInfo* ns = find_namespace(nsid);
+    auto one_by_one = [&](block::BlockRead& r) { r.result = read(nsid, r.lba, r.buf); };
+    if (!ns || m_in_flight || m_failed || reads.size() < 2) {
+        for (auto& r : reads) one_by_one(r);
+        return;
+    }
+    if (!m_deep.valid()) {
+        auto deep = m_dev.alloc_dma(kDeepSlots * kDeepChunk);
+        if (!deep) {
+            for (auto& r : reads) one_by_one(r);
+            return;
+        }
+        m_deep = std::move(*deep);
+    }
+    // What does not fit a slot goes first, alone (nothing is in flight yet).
+    std::vector<size_t> fits;
+    for (size_t i = 0; i < reads.size(); ++i) {
+        block::BlockRead& r = reads[i];
+        if (r.buf.empty() || r.buf.size() % ns->block_size || r.buf.size() > kDeepChunk ||
+            r.buf.size() > m_info.max_transfer)
+            one_by_one(r);
+        else
+            fits.push_back(i);
+    }
+    size_t slots = std::min(kDeepSlots, m_slots.size());
+    size_t next = 0;
+    while (next < fits.size()) {
+        // A wave: as many reads as there are slots go out, then one doorbell.
+        std::vector<size_t> wave;
+        while (next < fits.size() && wave.size() < slots) {
+            block::BlockRead& r = reads[fits[next++]];
+            uint64_t bus = m_deep.bus_addr(wave.size() * kDeepChunk);
+            auto queued = submit_io(io::Read, nsid, r.lba, uint32_t(r.buf.size() / ns->block_size), bus, wave.size());
+            if (!queued) {
+                r.result = std::unexpected(queued.error());
+                continue;
+            }
+            r.result = err(EIO, "nvme: read not completed");
+            wave.push_back(fits[next - 1]);
+        }
+        if (wave.empty())
+            continue;
+        kick();
+        auto waited = wait_for_completions([&](uint64_t tag, Result<void> result) {
+            if (tag >= wave.size())
+                return;
+            block::BlockRead& r = reads[wave[tag]];
+            if (result)
+                std::memcpy(r.buf.data(), m_deep.data() + tag * kDeepChunk, r.buf.size());
+            r.result = std::move(result);
+        });
+        if (!waited) {
+            // The controller is gone: what did not complete fails with it.
+            for (size_t i : wave)
+                if (!reads[i].result) reads[i].result = std::unexpected(waited.error());
+            for (size_t i = next; i < fits.size(); ++i) reads[fits[i]].result = std::unexpected(waited.error());
+            return;
+        }
     }
 }
 

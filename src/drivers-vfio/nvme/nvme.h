@@ -71,6 +71,11 @@ public:
     Result<void> read(uint32_t nsid, uint64_t lba, std::span<std::byte> buf);
     Result<void> write(uint32_t nsid, uint64_t lba, std::span<const std::byte> buf);
     Result<void> flush(uint32_t nsid);
+    // Reads that may run at once: up to kDeepSlots commands in flight, each
+    // through its own slice of a bounce area, one doorbell per wave. Reads
+    // longer than kDeepChunk go one at a time through read().
+    static constexpr size_t kDeepSlots = 32, kDeepChunk = 64 * 1024;
+    void read_many(uint32_t nsid, std::span<block::BlockRead> reads);
 
 private:
     struct Slot {
@@ -88,6 +93,7 @@ private:
     Error failure(std::string what);
     Result<uint16_t> take_slot(uint64_t tag);
     Result<void> sync_io(uint8_t opcode, uint32_t nsid, uint64_t lba, uint32_t blocks);
+    Result<void> wait_for_completions(const CompletionFn& done);
     Result<bool> wait_vector(size_t vector, int timeout_ms);
 
     pci::PciDevice& m_dev;
@@ -105,6 +111,7 @@ private:
     size_t m_in_flight = 0;
     pci::DmaBuffer m_prp_lists;  // one page per I/O slot
     pci::DmaBuffer m_bounce;
+    pci::DmaBuffer m_deep;  // kDeepSlots * kDeepChunk, on first read_many
     pci::DmaBuffer m_identify;
     ControllerInfo m_info;
     std::vector<NamespaceInfo> m_namespaces;
@@ -121,6 +128,7 @@ public:
     Result<void> read(uint64_t lba, std::span<std::byte> buf) override;
     Result<void> write(uint64_t lba, std::span<const std::byte> buf) override;
     Result<void> flush() override { return m_ctrl.flush(m_ns.nsid); }
+    void read_many(std::span<block::BlockRead> reads) override;
 
 private:
     Nvme& m_ctrl;

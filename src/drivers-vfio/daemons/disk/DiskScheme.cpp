@@ -80,6 +80,36 @@ Result<size_t> DiskScheme::read(uint64_t id, std::span<uint8_t> buf, uint64_t of
     return len;
 }
 
+void DiskScheme::read_many(std::span<ReadRequest> reads, const CallerCtx& ctx) {
+    // Whole blocks go to their device together, one batch per device; the
+    // rest (partial blocks, past the end, bad handles) as read() answers them.
+    std::map<block::BlockDevice*, std::vector<std::pair<size_t, block::BlockRead>>> batches;
+    for (size_t i = 0; i < reads.size(); ++i) {
+        ReadRequest& r = reads[i];
+        auto e = entry(r.id);
+        if (!e) { r.result = std::unexpected(e.error()); continue; }
+        block::BlockDevice* dev = (*e)->dev;
+        const uint64_t size = dev->size_bytes(), bs = dev->block_size();
+        size_t len = r.offset < size ? size_t(std::min<uint64_t>(r.buf.size(), size - r.offset)) : 0;
+        if (len == 0 || r.offset % bs || len % bs) {
+            r.result = read(r.id, r.buf, r.offset, r.fd_flags, ctx);
+            continue;
+        }
+        if (m_before) m_before();
+        batches[dev].emplace_back(i, block::BlockRead{r.offset / bs, std::as_writable_bytes(r.buf.subspan(0, len)), {}});
+    }
+    for (auto& [dev, batch] : batches) {
+        std::vector<block::BlockRead> list;
+        for (auto& [i, br] : batch) list.push_back(br);
+        dev->read_many(list);
+        for (size_t j = 0; j < batch.size(); ++j) {
+            ReadRequest& r = reads[batch[j].first];
+            if (list[j].result) r.result = list[j].buf.size();
+            else r.result = std::unexpected(fault(list[j].result.error()));
+        }
+    }
+}
+
 Result<size_t> DiskScheme::write(uint64_t id, std::span<const uint8_t> buf, uint64_t offset, uint64_t, const CallerCtx&) {
     Entry* e = TRY(entry(id));
     const uint64_t size = e->dev->size_bytes(), bs = e->dev->block_size();
