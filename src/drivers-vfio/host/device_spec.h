@@ -48,7 +48,9 @@ struct HostedDevice {
     void count_request();
 };
 
-// Opens the hardware behind a spec in this process (the model, or the VFIO device).
+// Opens the hardware behind a spec in this process (the model, or the VFIO device):
+// pcid and the host-side tools do; a driver in the sim calls open_claimed()
+// (host/channel.h), which leaves a host function with pcid.
 Result<HostedDevice> open_device(const DeviceSpec& spec);
 
 } // namespace redox::host
