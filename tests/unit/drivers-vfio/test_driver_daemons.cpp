@@ -1,9 +1,12 @@
 // The pieces of the driver daemons that need no sim: device specs as boot and pcid
-// pass them, a model's fault plan (remove-after) and usbhidd's boot-report decoding.
+// pass them, a model's fault plan (remove-after), usbhidd's boot-report decoding and
+// pcid's channel rules.
 #include <catch2/catch.hpp>
 
+#include "daemons/pcid/PciScheme.h"
 #include "daemons/usbhidd/boot_keyboard.h"
 #include "daemons/usbhidd/boot_mouse.h"
+#include "host/channel.h"
 #include "host/device_spec.h"
 
 using namespace redox;
@@ -94,4 +97,37 @@ TEST_CASE("boot mouse reports become relative motion, button states and scrollin
     REQUIRE(ev.size() == 1);
     CHECK(ev[0] == input::buttons(false, true, false));
     CHECK(m.report(std::span<const uint8_t>(move, 2)).empty()); // short: ignored
+}
+
+// pcid's channel for a device model: the claim is exclusive, and the calls a
+// host function answers (config space, BARs, interrupt routing) say ENODEV,
+// since the model lives in its driver. Only the claimant's handle may call.
+TEST_CASE("pcid's channel calls are for the claimant of a host function") {
+    pcid::Function f;
+    f.addr.device = 2;
+    f.spec = *host::DeviceSpec::parse("e1000");
+    f.config.assign(256, 0);
+    const std::string channel = f.entry_name() + "/channel", config_path = f.entry_name() + "/config";
+    std::vector<pcid::Function> functions;
+    functions.push_back(std::move(f));
+    pcid::PciScheme scheme(std::move(functions));
+    CallerCtx root{1, 0, 0}, user{2, 1000, 1000};
+    CHECK(scheme.open(channel, O_RDWR_, 0, user).error().errnum == EACCES_);
+    auto probe = scheme.open(channel, O_RDONLY_ | O_STAT_, 0, root);
+    REQUIRE(probe);
+    auto claim = scheme.open(channel, O_RDWR_, 0, root);
+    REQUIRE(claim);
+    CHECK(scheme.open(channel, O_RDWR_, 0, root).error().errnum == ENOLCK);
+    uint32_t value = 0;
+    std::span<uint8_t> payload(reinterpret_cast<uint8_t*>(&value), sizeof value);
+    const uint64_t config_read[2] = {uint64_t(host::ChannelCall::ConfigRead), 0 | 4u << 16};
+    CHECK(scheme.call(claim->number, payload, config_read, root).error().errnum == ENODEV_);
+    CHECK(scheme.call(probe->number, payload, config_read, root).error().errnum == EBADF_);
+    auto config = scheme.open(config_path, O_RDONLY_, 0, root);
+    REQUIRE(config);
+    CHECK(scheme.call(config->number, payload, config_read, root).error().errnum == EBADF_);
+    // Closing the claim frees the function for the next driver.
+    scheme.on_close(claim->number);
+    auto again = scheme.open(channel, O_RDWR_, 0, root);
+    CHECK(again.has_value());
 }
