@@ -210,6 +210,7 @@ public:
     // Parked waitpid calls: answered by wake_waiters() when a child changes state.
     struct Waiter {
         uint32_t pid;        // the waiting process
+        uint32_t tid;        // its thread that waits (0: not known)
         uint32_t tag;
         int64_t target;      // -1 any child, > 0 that child, < -1 that group
         uint64_t status_addr;
@@ -225,7 +226,10 @@ public:
     uint64_t next_serial() { return m_next_serial++; }
     // Park a waitpid; answered by wake_waiters(). Returns false if answered now.
     bool try_wait(Process& p, const Waiter& w);
-    void cancel_waits(uint32_t pid, int errnum);
+    // tid 0: every thread's waits.
+    void cancel_waits(uint32_t pid, int errnum, uint32_t tid = 0);
+    // The Linux thread whose request is being routed (0 outside, or not said).
+    uint32_t current_tid() const { return m_current_tid; }
     GlobalShared* global() { return m_global; }
     // Direct channels by id (direct.cpp); REDOX_SIM_DIRECT=0 turns them off.
     std::map<uint32_t, std::weak_ptr<DirectChannel>>& direct_channels() { return m_direct; }
@@ -242,6 +246,12 @@ private:
     std::map<uint64_t, std::pair<uint32_t, uint32_t>> m_sleepers;  // serial -> (pid, tag)
     std::map<uint32_t, std::weak_ptr<DirectChannel>> m_direct;
     uint32_t m_next_direct = 1;
+    uint32_t m_current_tid = 0;
+    // The thread of t a signal should interrupt: 0 for a process with one
+    // thread (every call of it), kNoThread when no thread blocked in a call
+    // can take the signal.
+    static constexpr uint32_t kNoThread = ~0u;
+    uint32_t signal_target(const Process& t, int sig) const;
 };
 
 } // namespace redox::kernel

@@ -126,7 +126,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
         p.exit_reported = true;
         return reply(k, p.pid, tag, 0);
     case KernelOp::Waitpid: {
-        Kernel::Waiter w{p.pid, tag, int64_t(a[0]), a[1], k.next_serial(), !(a[2] & 1), a[2]};
+        Kernel::Waiter w{p.pid, k.current_tid(), tag, int64_t(a[0]), a[1], k.next_serial(), !(a[2] & 1), a[2]};
         if (!k.try_wait(p, w)) return;  // answered already
         if (a[2] & 1) return reply(k, p.pid, tag, 0);  // WNOHANG, nothing yet
         return;  // parked: wake_waiters answers
@@ -228,7 +228,7 @@ void dispatch_kernel_op(Kernel& k, Process& p, const Sqe& sqe) {
     case KernelOp::Sleep: {
         uint64_t serial = k.next_serial();
         uint32_t pid = p.pid;
-        p.inflight[serial] = {};
+        p.inflight[serial] = {{}, k.current_tid()};
         uint64_t deadline = k.now_ns(CLOCK_MONOTONIC_) + a[0];
         k.add_timer(deadline, [&k, pid, tag, serial] {
             Process* q = k.process(pid);

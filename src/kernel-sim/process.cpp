@@ -8,7 +8,10 @@
 #include "kernel-sim/routing.h"
 #include "kernel-sim/user_scheme.h"
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <sched.h>
 #include <cstring>
 #include <fcntl.h>
@@ -174,21 +177,64 @@ void Kernel::signal(Process& t, int sig) {
     // Stop signals leave a blocked call blocked: it goes on after SIGCONT.
     bool interrupts = sig != SIGCHLD && sig != SIGCONT && sig != SIGWINCH && sig != 0 && sig != SIGSTOP &&
                       sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU;
-    if (interrupts) {
-        direct_interrupt(t);
-        auto inflight = t.inflight;
-        for (auto& [serial, weak] : inflight) {
-            if (auto s = weak.lock()) s->cancel(*this, serial);
-            auto sl = m_sleepers.find(serial);
-            if (sl != m_sleepers.end()) {
-                t.inflight.erase(serial);
-                reply_err(*this, sl->second.first, sl->second.second, EINTR_);
-                m_sleepers.erase(sl);
-            }
-        }
-        cancel_waits(t.pid, EINTR_);
+    if (!interrupts) {
+        ::kill(t.linux_pid, sig);
+        return;
     }
-    ::kill(t.linux_pid, sig);
+    // A process-directed signal goes to one thread (POSIX): with several, the
+    // kernel-sim picks one blocked in a call that does not block the signal,
+    // interrupts that thread's calls only and sends the signal to it.
+    uint32_t tid = signal_target(t, sig);
+    if (tid == kNoThread) {
+        ::kill(t.linux_pid, sig);
+        return;
+    }
+    if (tid == 0) direct_interrupt(t);
+    auto inflight = t.inflight;
+    for (auto& [serial, f] : inflight) {
+        if (tid && f.tid != tid) continue;
+        if (auto s = f.scheme.lock()) s->cancel(*this, serial);
+        auto sl = m_sleepers.find(serial);
+        if (sl != m_sleepers.end()) {
+            t.inflight.erase(serial);
+            reply_err(*this, sl->second.first, sl->second.second, EINTR_);
+            m_sleepers.erase(sl);
+        }
+    }
+    cancel_waits(t.pid, EINTR_, tid);
+    if (tid) syscall(SYS_tgkill, t.linux_pid, int(tid), sig);
+    else ::kill(t.linux_pid, sig);
+}
+
+uint32_t Kernel::signal_target(const Process& t, int sig) const {
+    // One thread: the process is the thread.
+    std::error_code ec;
+    size_t threads = 0;
+    for (auto it = std::filesystem::directory_iterator(fmt::format("/proc/{}/task", t.linux_pid), ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++threads;
+    if (threads <= 1) return 0;
+    // Threads blocked in a call, in the order of their oldest call.
+    std::vector<uint32_t> blocked;
+    auto add = [&](uint32_t tid) {
+        if (tid && std::find(blocked.begin(), blocked.end(), tid) == blocked.end()) blocked.push_back(tid);
+    };
+    for (auto& [serial, f] : t.inflight) add(f.tid);
+    for (auto& w : m_waiters)
+        if (w.pid == t.pid) add(w.tid);
+    if (blocked.empty() && std::all_of(t.inflight.begin(), t.inflight.end(), [](auto& e) { return e.second.tid == 0; }) &&
+        !t.inflight.empty())
+        return 0;  // a client that does not say which thread: every call, as before
+    for (uint32_t tid : blocked) {
+        std::ifstream status(fmt::format("/proc/{}/task/{}/status", t.linux_pid, tid));
+        std::string line;
+        uint64_t mask = 0;
+        while (std::getline(status, line))
+            if (line.starts_with("SigBlk:")) mask = std::strtoull(line.c_str() + 7, nullptr, 16);
+        if (!status.eof()) continue;  // the thread is gone
+        if (!(mask & (1ull << (sig - 1)))) return tid;
+    }
+    return kNoThread;
 }
 
 void Kernel::collect_stops() {
@@ -240,8 +286,8 @@ void Kernel::reap(Process& p, int status) {
     // Requests it was waiting on are cancelled; their answers are dropped.
     auto inflight = std::move(p.inflight);
     p.inflight.clear();
-    for (auto& [serial, weak] : inflight) {
-        if (auto s = weak.lock()) s->cancel(*this, serial);
+    for (auto& [serial, f] : inflight) {
+        if (auto s = f.scheme.lock()) s->cancel(*this, serial);
         m_sleepers.erase(serial);
     }
     for (auto& s : m_all_schemes) s->process_exited(*this, p.pid);
@@ -319,9 +365,9 @@ void Kernel::wake_waiters() {
     }
 }
 
-void Kernel::cancel_waits(uint32_t pid, int errnum) {
+void Kernel::cancel_waits(uint32_t pid, int errnum, uint32_t tid) {
     std::erase_if(m_waiters, [&](const Waiter& w) {
-        if (w.pid != pid) return false;
+        if (w.pid != pid || (tid && w.tid != tid)) return false;
         if (errnum != ECHILD_) reply_err(*this, w.pid, w.tag, errnum);
         return true;
     });

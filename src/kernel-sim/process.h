@@ -40,7 +40,13 @@ struct Process {
     bool wake_pending = false;    // queued in Kernel::m_wakes
 
     std::map<int, FdRef> fds;
-    std::map<uint64_t, std::weak_ptr<Scheme>> inflight;  // requests this process waits on, by serial
+    // A request this process waits on, and the Linux thread that made it (0 when
+    // the client did not say), so a signal interrupts only that thread's calls.
+    struct InFlight {
+        std::weak_ptr<Scheme> scheme;
+        uint32_t tid = 0;
+    };
+    std::map<uint64_t, InFlight> inflight;  // by serial
 
     // Lowest free fd >= from.
     int alloc_fd(int from = 0) const {

@@ -78,7 +78,7 @@ void forward(Kernel& k, Process& p, std::shared_ptr<Scheme> s, std::unique_ptr<K
              uint32_t tag, std::function<void(Kernel&, KRequest&, const Cqe&)> then) {
     uint32_t pid = p.pid;
     uint64_t serial = r->serial;
-    p.inflight[serial] = s;
+    p.inflight[serial] = {s, k.current_tid()};
     bool traced = k.tracer().enabled();
     uint64_t t0 = traced ? Kernel::real_ns() : 0;
     r->done = [pid, tag, serial, traced, t0, then = std::move(then)](Kernel& k, KRequest& req, const Cqe& c) {
@@ -151,8 +151,11 @@ void open_reply(Kernel& k, Process& p, uint32_t tag, std::shared_ptr<Scheme> s, 
 }
 
 void Kernel::dispatch(Process& p, const Sqe& sqe) {
-    if (sqe.opcode >= 100) return dispatch_kernel_op(*this, p, sqe);
-    dispatch_file_op(*this, p, sqe);
+    // The submitting thread (libredox puts its Linux tid in `caller`).
+    m_current_tid = uint32_t(sqe.caller);
+    if (sqe.opcode >= 100) dispatch_kernel_op(*this, p, sqe);
+    else dispatch_file_op(*this, p, sqe);
+    m_current_tid = 0;
 }
 
 } // namespace redox::kernel

@@ -75,7 +75,17 @@ void Connection::reap_locked(TagRange mine) {
     if (theirs) m_proc->wake.wake();
 }
 
+namespace {
+// This thread's Linux id, which the kernel-sim keeps with each call so that a
+// signal interrupts only the calls of the thread that takes it.
+uint64_t this_thread_id() {
+    thread_local const uint64_t tid = uint64_t(::gettid());
+    return tid;
+}
+} // namespace
+
 Cqe Connection::call(Sqe sqe) {
+    sqe.caller = this_thread_id();
     TagRange mine{};
     {
         std::lock_guard guard(m_lock);
@@ -122,7 +132,10 @@ void Connection::call_batch(std::span<Sqe> calls, std::span<Cqe> done) {
         std::lock_guard guard(m_lock);
         mine = new_tags_locked(uint32_t(n));
     }
-    for (size_t i = 0; i < n; ++i) calls[i].tag = mine.first + uint32_t(i);
+    for (size_t i = 0; i < n; ++i) {
+        calls[i].tag = mine.first + uint32_t(i);
+        calls[i].caller = this_thread_id();
+    }
     auto& out = m_proc->calls;
     const uint32_t budget = spin_budget();
     size_t submitted = 0, completed = 0;

@@ -698,6 +698,46 @@ void t_cancel() {
     must(sys::waitpid(daemon, 0), "reap");
 }
 
+// A signal to a process with several threads interrupts the blocked call of
+// the one thread that takes it (POSIX: a process-directed signal goes to one
+// thread), not every thread's.
+std::atomic<long> g_handler_tid{0};
+
+void t_thread_signal() {
+    struct sigaction sa{};
+    sa.sa_handler = [](int) { g_handler_tid = ::gettid(); };
+    sigemptyset(&sa.sa_mask);
+    expect(::sigaction(SIGUSR1, &sa, nullptr) == 0, "a SIGUSR1 handler");
+    struct Reader {
+        std::atomic<int> result{-1000};
+        std::atomic<long> tid{0};
+    };
+    Reader a, b;
+    auto run = [](Reader& me, int fd) {
+        me.tid = ::gettid();
+        char c;
+        auto n = sys::read(fd, &c, 1);
+        me.result = n ? int(*n) : -int(n.error().errnum);
+    };
+    auto [r1, w1] = must(sys::pipe(), "pipe 1");
+    auto [r2, w2] = must(sys::pipe(), "pipe 2");
+    std::thread ta(run, std::ref(a), r1), tb(run, std::ref(b), r2);
+    must(sys::sleep_ns(200'000'000), "let both readers block");
+    must(sys::kill(int(must(sys::ids(), "ids").pid), SIGUSR1), "SIGUSR1 this process");
+    must(sys::sleep_ns(200'000'000), "let the signal land");
+    int ra = a.result, rb = b.result;
+    expect((ra == -EINTR_) != (rb == -EINTR_), "exactly one blocked thread was interrupted (results " +
+                                                     std::to_string(ra) + ", " + std::to_string(rb) + ")");
+    long interrupted = ra == -EINTR_ ? a.tid : b.tid;
+    expect(g_handler_tid == interrupted, "the handler ran on the interrupted thread");
+    must(sys::write(w1, "x", 1), "write pipe 1");
+    must(sys::write(w2, "y", 1), "write pipe 2");
+    ta.join();
+    tb.join();
+    expect((a.result == 1) != (b.result == 1), "the other thread's read went on and got its byte");
+    for (int fd : {r1, w1, r2, w2}) must(sys::close(fd), "close");
+}
+
 // A daemon that answers garbage: an unknown tag, then a bad CqeOpcode.
 void child_garbage() {
     auto sock = sys::register_scheme("garbage");
@@ -1617,7 +1657,7 @@ int main(int argc, char** argv) {
     }
     static const std::map<std::string, std::function<void()>> tests = {
         {"pipe", t_pipe}, {"files", t_files}, {"zero", t_zero}, {"event", t_event}, {"ids", t_ids},
-        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"platform", t_platform}, {"irq", t_irq}, {"threads", t_threads}, {"crash", t_crash}, {"cancel", t_cancel},
+        {"namespace", t_namespace}, {"fmap", t_fmap}, {"dma", t_dma}, {"platform", t_platform}, {"irq", t_irq}, {"threads", t_threads}, {"thread-signal", t_thread_signal}, {"crash", t_crash}, {"cancel", t_cancel},
         {"garbage", t_garbage}, {"wait", t_wait}, {"sendfd", t_sendfd},
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
