@@ -25,8 +25,9 @@
 # REDOX_VFIO_KEEP=1 keeps the scratch directory (logs, disk images) and prints it;
 # all.log there has the sim's output with the guest's uptime on each line.
 # REDOX_VFIO_BENCH=PATH (a release bench-drivers) also measures, after the checks,
-# 4 KiB random reads on QEMU's NVMe: nvmed's core over VFIO at QD1 and QD32, then
-# O_DIRECT pread through the guest kernel's nvme driver on the same device.
+# 4 KiB random reads on QEMU's NVMe: nvmed's core over VFIO at QD1 and QD32, the
+# disk scheme from inside a sim of that release build (diskbench, QD1 and QD32),
+# then O_DIRECT pread through the guest kernel's nvme driver on the same device.
 set -uo pipefail
 SIM="$(realpath "${1:?usage: qemu_vfio.sh REDOX_SIM}")"
 die() { echo "qemu_vfio: $*" >&2; exit 2; }
@@ -112,6 +113,8 @@ for m in $mods; do
 done
 echo $mods > "$ir/lib/modules/order"
 bench="${REDOX_VFIO_BENCH:+$(realpath "$REDOX_VFIO_BENCH")}"
+# The release redox-sim beside that bench-drivers (build-release/bench/drivers/..).
+simrel="${bench:+$(realpath "$(dirname "$bench")/../../redox-sim")}"
 if [ -n "$bench" ]; then
   # The kernel's nvme driver and what it needs, for the pread baseline (built-in ones are skipped).
   nvme_mods=""
@@ -155,6 +158,11 @@ chroot \$h /bin/bash $work/\$script
 if [ \$noiommu = 0 ] && [ -e /lib/modules/nvme-order ]; then
   echo "GUEST bench started at uptime \$(cut -d' ' -f1 /proc/uptime)s"
   chroot \$h $bench --nvme-vfio 0000:00:03.0 > \$h$work/bench.out 2>&1
+  # The same reads from inside a sim of the same (release) build: diskbench
+  # through nvmed's disk scheme, with pcid holding the function.
+  chroot \$h env HOME=/root XDG_CACHE_HOME=/tmp/cache $simrel boot --config minimal --log-level quiet --timeout 200 --vfio 0000:00:03.0 \\
+    --exec 'diskbench /scheme/disk.pci-00-03.0/0 1' --exec 'diskbench /scheme/disk.pci-00-03.0/0 32' \\
+    >> \$h$work/bench.out 2>&1
   for m in \$(cat /lib/modules/nvme-order); do insmod /lib/modules/\$m.ko; done
   echo > /sys/bus/pci/devices/0000:00:03.0/driver_override
   echo 0000:00:03.0 > /sys/bus/pci/drivers/vfio-pci/unbind
