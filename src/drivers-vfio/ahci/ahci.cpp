@@ -234,6 +234,127 @@ Result<void> AhciDisk::run(uint8_t command, uint64_t lba, uint32_t sectors, size
     }
 }
 
+namespace {
+// Command tables sit on 128-byte boundaries.
+constexpr size_t TableStride = (CommandTableSize + 127) & ~size_t{127};
+constexpr size_t Piece = 16 * 1024;  // bytes per PRD, as run() uses
+} // namespace
+
+void AhciDisk::read_many(std::span<block::BlockRead> reads) {
+    std::vector<block::BlockRead*> fits;
+    for (auto& r : reads) {
+        if (auto ok = check_range(r.lba, r.buf.size(), "ahci read"); !ok)
+            r.result = std::unexpected(ok.error());
+        else if (r.buf.empty() || r.buf.size() > kBatchChunk || reads.size() < 2 || m_failed)
+            r.result = read(r.lba, r.buf);
+        else
+            fits.push_back(&r);
+    }
+    if (fits.empty())
+        return;
+    if (!m_wave_tables.valid()) {
+        auto tables = m_hba.m_dev.alloc_dma(kBatchSlots * TableStride);
+        Result<pci::DmaBuffer> bounce = err(ENOMEM, "no command tables");
+        if (tables)
+            bounce = m_hba.m_dev.alloc_dma(kBatchSlots * kBatchChunk);
+        if (!tables || !bounce) {
+            for (auto* r : fits) r->result = read(r->lba, r->buf);
+            return;
+        }
+        m_wave_tables = std::move(*tables);
+        m_wave_bounce = std::move(*bounce);
+    }
+    for (size_t at = 0; at < fits.size(); at += kBatchSlots) {
+        std::span<block::BlockRead* const> wave(fits.data() + at, std::min(kBatchSlots, fits.size() - at));
+        auto ran = run_wave(wave);
+        if (!ran) {  // the device is gone or hung: nothing more will work
+            for (size_t i = at; i < fits.size(); ++i) fits[i]->result = std::unexpected(ran.error());
+            return;
+        }
+        if (!*ran) {  // some command failed: each read again on its own, for its own answer
+            for (auto* r : wave) r->result = read(r->lba, r->buf);
+            continue;
+        }
+        for (size_t i = 0; i < wave.size(); ++i) {
+            std::memcpy(wave[i]->buf.data(), m_wave_bounce.data() + i * kBatchChunk, wave[i]->buf.size());
+            wave[i]->result = {};
+        }
+    }
+}
+
+Result<bool> AhciDisk::run_wave(std::span<block::BlockRead* const> wave) {
+    if (m_failed)
+        return err(EIO, m_failure);
+    const auto& regs = m_hba.m_regs;
+    uint32_t mask = 0;
+    for (size_t slot = 0; slot < wave.size(); ++slot) {
+        const block::BlockRead& r = *wave[slot];
+        std::byte* table = m_wave_tables.data() + slot * TableStride;
+        auto* fis = reinterpret_cast<FisRegH2D*>(table + CommandTableCfis);
+        *fis = FisRegH2D{};
+        fis->type = FisTypeH2D;
+        fis->flags = 0x80;
+        fis->command = ata::ReadDmaExt;
+        fis->device = 1u << 6;
+        fis->lba0 = static_cast<uint8_t>(r.lba);
+        fis->lba1 = static_cast<uint8_t>(r.lba >> 8);
+        fis->lba2 = static_cast<uint8_t>(r.lba >> 16);
+        fis->lba3 = static_cast<uint8_t>(r.lba >> 24);
+        fis->lba4 = static_cast<uint8_t>(r.lba >> 32);
+        fis->lba5 = static_cast<uint8_t>(r.lba >> 40);
+        fis->count = static_cast<uint16_t>(r.buf.size() / 512);
+        auto* prd = reinterpret_cast<PrdEntry*>(table + CommandTablePrdt);
+        unsigned prds = 0;
+        for (size_t off = 0; off < r.buf.size(); off += Piece, ++prds) {
+            size_t n = std::min(Piece, r.buf.size() - off);
+            prd[prds] = PrdEntry{m_wave_bounce.bus_addr(slot * kBatchChunk + off), 0, static_cast<uint32_t>(n - 1)};
+        }
+        auto* hdr = m_clb.at<CommandHeader>(slot * sizeof(CommandHeader));
+        *hdr = CommandHeader{};
+        hdr->flags = static_cast<uint16_t>(sizeof(FisRegH2D) / 4);
+        hdr->prdtl = static_cast<uint16_t>(prds);
+        hdr->ctba = m_wave_tables.bus_addr(slot * TableStride);
+        mask |= 1u << slot;
+    }
+    std::atomic_thread_fence(std::memory_order_release);
+    Mmio<uint32_t> ci(regs, port_reg(m_port, reg::Ci));
+    Mmio<uint32_t> pis(regs, port_reg(m_port, reg::PIs));
+    ci.write(mask);
+    auto deadline = Clock::now() + std::chrono::milliseconds(m_hba.m_opts.timeout_ms);
+    for (;;) {
+        uint32_t c = ci.read();
+        if (c == 0xFFFFFFFF) {
+            m_failed = true;
+            m_failure = where() + ": device removed (registers read all ones)";
+            return err(EIO, m_failure);
+        }
+        uint32_t is = pis.read();
+        if (is & PisTfes) {
+            // A command of the wave failed; which one, the caller learns by
+            // reading each again (as run() does, no port recovery is tried).
+            pis.write(is);
+            return false;
+        }
+        if (!(c & mask)) {
+            pis.write(is);
+            break;
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) {
+            m_failed = true;
+            m_failure = fmt::format("{}: a wave of {} reads timed out after {} ms", where(), wave.size(),
+                                    m_hba.m_opts.timeout_ms);
+            return err(EIO, m_failure);
+        }
+        TRY(m_hba.wait_irq(static_cast<int>(std::min<long>(left, 50))));
+    }
+    // Every command moved all its bytes (PRDBC), or the wave is done again singly.
+    for (size_t slot = 0; slot < wave.size(); ++slot)
+        if (m_clb.at<CommandHeader>(slot * sizeof(CommandHeader))->prdbc != wave[slot]->buf.size())
+            return false;
+    return true;
+}
+
 Result<void> AhciDisk::read(uint64_t lba, std::span<std::byte> buf) {
     TRY(check_range(lba, buf.size(), "ahci read"));
     for (size_t off = 0; off < buf.size(); off += m_bounce.size()) {

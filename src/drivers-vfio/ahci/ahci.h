@@ -32,6 +32,12 @@ public:
     Result<void> read(uint64_t lba, std::span<std::byte> buf) override;
     Result<void> write(uint64_t lba, std::span<const std::byte> buf) override;
     Result<void> flush() override;
+    // Reads that arrive together go out as one wave of commands in up to
+    // kBatchSlots command slots, one PxCI write for the wave (the HBA runs them
+    // in turn; no NCQ). A failed wave is retried one read at a time, so each
+    // read gets its own answer.
+    static constexpr size_t kBatchSlots = 32, kBatchChunk = 64 * 1024;
+    void read_many(std::span<block::BlockRead> reads) override;
 
     // One ATA command with a single PRD at an arbitrary bus address: for daemons
     // doing zero-copy I/O into their own DMA buffers.
@@ -43,12 +49,16 @@ private:
     Result<void> start();
     Result<void> identify();
     Result<void> run(uint8_t command, uint64_t lba, uint32_t sectors, size_t bytes, bool write, unsigned prds);
+    // Issues the wave (at most kBatchSlots reads of at most kBatchChunk) and waits;
+    // false when the HBA reported an error for some command of it.
+    Result<bool> run_wave(std::span<block::BlockRead* const> wave);
     std::string where() const;
 
     Ahci& m_hba;
     unsigned m_port;
     AtaIdentity m_id;
     pci::DmaBuffer m_clb, m_fis, m_table, m_bounce;
+    pci::DmaBuffer m_wave_tables, m_wave_bounce;  // on the first read_many
     bool m_failed = false;
     std::string m_failure;
 };

@@ -109,11 +109,14 @@ for kind in nvme ahci; do
   got="$("$SIM" fs cat "$img" /root/note 2>&1)"
   [ "$got" = redox-on-a-disk ]; check "redoxfs-root-on-$kind-persists" $? "got=$got"
 done
-# A client's batch of reads on the NVMe disk: single reads' bytes, and the batch
-# goes to the controller together (nvmed queues it: few interrupts).
+# A client's batch of reads on each kind of disk: single reads' bytes, and the
+# batch goes to the controller together (nvmed queues it, ahcid issues a wave
+# of command slots: few interrupts).
 head -c 4M /dev/urandom > "$tmp/batch.img"
-out="$(boot --device "nvme=$tmp/batch.img" --exec 'simtest disk-batch /scheme/disk.pci-00-02.0/0' 2>&1)"; rc=$?
-[ $rc = 0 ] && grep -qx 'ok disk-batch' <<<"$out"; check nvme-batched-reads-queued-together $? "rc=$rc out=$out"
+for kind in nvme ahci; do
+  out="$(boot --device "$kind=$tmp/batch.img" --exec 'simtest disk-batch /scheme/disk.pci-00-02.0/0' 2>&1)"; rc=$?
+  [ $rc = 0 ] && grep -qx 'ok disk-batch' <<<"$out"; check "$kind-batched-reads-issued-together" $? "rc=$rc out=$out"
+done
 truncate -s 1M "$tmp/junk.img"
 out="$("$SIM" boot --device "nvme=$tmp/junk.img" --root disk 2>&1)"; rc=$?
 [ $rc != 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q 'junk.img: .*not a RedoxFS image' <<<"$out"

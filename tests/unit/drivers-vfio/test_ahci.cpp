@@ -97,3 +97,82 @@ TEST_CASE("ahci reports a removed device as EIO") {
     CHECK_THAT(r.error().context, Catch::Contains("removed"));
     CHECK_FALSE(ahci::Ahci::create(*rig.model).has_value());
 }
+
+namespace {
+// The model behind a window that counts writes to port 0's PxCI.
+class CountingAhci final : public pci::PciDevice, public pci::MmioHandler {
+public:
+    explicit CountingAhci(pci::AhciModel& m) : m_model(m) {}
+    size_t issues = 0;
+
+    std::string name() const override { return m_model.name(); }
+    Result<uint32_t> config_read(uint16_t o, unsigned s) override { return m_model.config_read(o, s); }
+    Result<void> config_write(uint16_t o, unsigned s, uint32_t v) override { return m_model.config_write(o, s, v); }
+    Result<pci::RegisterWindow> map_bar(unsigned bar) override {
+        m_inner[bar] = TRY(m_model.map_bar(bar));
+        return pci::RegisterWindow(this, bar, m_inner[bar].size());
+    }
+    Result<pci::DmaBuffer> alloc_dma(size_t size) override { return m_model.alloc_dma(size); }
+    unsigned irq_count(pci::IrqMode mode) const override { return m_model.irq_count(mode); }
+    Result<std::vector<pci::IrqEvent>> enable_irqs(pci::IrqMode mode, unsigned n) override {
+        return m_model.enable_irqs(mode, n);
+    }
+    Result<void> unmask_intx() override { return m_model.unmask_intx(); }
+
+    uint64_t mmio_read(unsigned bar, uint64_t offset, unsigned size) override {
+        return size == 8 ? m_inner[bar].read<uint64_t>(offset) : m_inner[bar].read<uint32_t>(offset);
+    }
+    void mmio_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override {
+        if (offset == ahci::port_reg(0, ahci::reg::Ci)) ++issues;
+        if (size == 8) m_inner[bar].write<uint64_t>(offset, value);
+        else m_inner[bar].write<uint32_t>(offset, uint32_t(value));
+    }
+
+private:
+    pci::AhciModel& m_model;
+    pci::RegisterWindow m_inner[6];
+};
+} // namespace
+
+TEST_CASE("ahci read_many issues a wave of up to 32 commands with one PxCI write") {
+    Rig rig;
+    CountingAhci dev(*rig.model);
+    auto hba = std::move(*ahci::Ahci::create(dev));
+    auto& disk = *hba->disks()[0];
+    auto data = test::random_bytes(1 << 20, 5);
+    REQUIRE(disk.write(0, data).has_value());
+    // 40 reads of 4 KiB, one of 64 KiB (a slot's whole slice, four PRDs), one
+    // past the end and one too big for a slot (alone, through run()).
+    std::vector<std::vector<std::byte>> bufs(43);
+    std::vector<block::BlockRead> reads;
+    for (size_t i = 0; i < 40; ++i) {
+        bufs[i].resize(4096);
+        reads.push_back(block::BlockRead{(i * 37 % 256) * 8, bufs[i], {}});
+    }
+    bufs[40].resize(64 * 1024);
+    reads.push_back(block::BlockRead{1000, bufs[40], {}});
+    bufs[41].resize(4096);
+    reads.push_back(block::BlockRead{disk.block_count() - 4, bufs[41], {}});
+    bufs[42].resize(128 * 1024);
+    reads.push_back(block::BlockRead{64, bufs[42], {}});
+    size_t before = dev.issues;
+    disk.read_many(reads);
+    CHECK(dev.issues - before == 3);  // 41 fitting reads in waves of 32 and 9, the big one alone
+    for (size_t i = 0; i < 40; ++i) {
+        REQUIRE(reads[i].result.has_value());
+        CHECK(std::memcmp(bufs[i].data(), data.data() + (i * 37 % 256) * 8 * 512, 4096) == 0);
+    }
+    REQUIRE(reads[40].result.has_value());
+    CHECK(std::memcmp(bufs[40].data(), data.data() + 1000 * 512, 64 * 1024) == 0);
+    CHECK(!reads[41].result.has_value());
+    REQUIRE(reads[42].result.has_value());
+    CHECK(std::memcmp(bufs[42].data(), data.data() + 64 * 512, 128 * 1024) == 0);
+    // A removed HBA fails the batch with EIO, and nothing hangs.
+    rig.model->set_removed(true);
+    std::vector<block::BlockRead> more{{0, bufs[0], {}}, {8, bufs[1], {}}};
+    disk.read_many(more);
+    for (auto& r : more) {
+        REQUIRE(!r.result.has_value());
+        CHECK(r.result.error().errnum == EIO);
+    }
+}

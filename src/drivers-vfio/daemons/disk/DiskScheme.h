@@ -10,7 +10,8 @@
 //
 // Who may open: uid 0. Cost: the driver's bounce buffer plus one copy. Unshared fds
 // get direct channels (schemes/direct.h); the reads a client batches there reach
-// the device together (BlockDevice::read_many: NVMe queues them). A device fault
+// the device together (BlockDevice::read_many: NVMe queues them, AHCI issues
+// them in a wave of command slots). A device fault
 // fails the request with EIO; the first one is logged as one line.
 #pragma once
 
@@ -44,8 +45,7 @@ public:
     // Reads and writes are positioned and answered synchronously: an unshared fd
     // may get a direct channel (a private ring to this daemon, no kernel-sim hop).
     bool direct_io() const override { return true; }
-    // A client's batch of reads goes to the device together (NVMe overlaps
-    // them in its queue).
+    // A client's batch of reads goes to the device together.
     bool overlaps_reads() const override { return true; }
     void read_many(std::span<ReadRequest> reads, const CallerCtx& ctx) override;
 
