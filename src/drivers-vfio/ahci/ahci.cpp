@@ -27,6 +27,23 @@ bool poll_until(int timeout_ms, F&& cond) {
     }
     return true;
 }
+
+// A host-to-device register FIS for an LBA48 command (count 0 means 65536).
+FisRegH2D command_fis(uint8_t command, uint64_t lba, uint32_t sectors) {
+    FisRegH2D fis{};
+    fis.type = FisTypeH2D;
+    fis.flags = 0x80;
+    fis.command = command;
+    fis.device = 1u << 6;
+    fis.lba0 = static_cast<uint8_t>(lba);
+    fis.lba1 = static_cast<uint8_t>(lba >> 8);
+    fis.lba2 = static_cast<uint8_t>(lba >> 16);
+    fis.lba3 = static_cast<uint8_t>(lba >> 24);
+    fis.lba4 = static_cast<uint8_t>(lba >> 32);
+    fis.lba5 = static_cast<uint8_t>(lba >> 40);
+    fis.count = static_cast<uint16_t>(sectors);
+    return fis;
+}
 } // namespace
 
 Result<std::unique_ptr<Ahci>> Ahci::create(pci::PciDevice& dev, Options opts) {
@@ -168,19 +185,7 @@ Result<void> AhciDisk::run(uint8_t command, uint64_t lba, uint32_t sectors, size
     if (m_failed)
         return err(EIO, m_failure);
     const auto& regs = m_hba.m_regs;
-    auto* fis = m_table.at<FisRegH2D>(CommandTableCfis);
-    *fis = FisRegH2D{};
-    fis->type = FisTypeH2D;
-    fis->flags = 0x80;
-    fis->command = command;
-    fis->device = 1u << 6;
-    fis->lba0 = static_cast<uint8_t>(lba);
-    fis->lba1 = static_cast<uint8_t>(lba >> 8);
-    fis->lba2 = static_cast<uint8_t>(lba >> 16);
-    fis->lba3 = static_cast<uint8_t>(lba >> 24);
-    fis->lba4 = static_cast<uint8_t>(lba >> 32);
-    fis->lba5 = static_cast<uint8_t>(lba >> 40);
-    fis->count = static_cast<uint16_t>(sectors); // 0 means 65536
+    *m_table.at<FisRegH2D>(CommandTableCfis) = command_fis(command, lba, sectors);
     if (prds != 0) {
         constexpr size_t Piece = 16 * 1024;
         prds = 0;
@@ -199,9 +204,20 @@ Result<void> AhciDisk::run(uint8_t command, uint64_t lba, uint32_t sectors, size
     hdr->ctba = m_table.bus_addr();
     std::atomic_thread_fence(std::memory_order_release);
 
+    if (TRY(issue_slots(1, fmt::format("ATA command {:#04x}", command))))
+        return {};
+    uint32_t tfd = regs.read<uint32_t>(port_reg(m_port, reg::Tfd));
+    uint8_t ata_err = static_cast<uint8_t>(tfd >> 8);
+    const char* why = (ata_err & ata::ErrIdnf) ? "sector not found" : "command aborted";
+    return err(EIO, fmt::format("{}: ATA command {:#04x} at LBA {} failed: {} (error {:#04x})", where(), command,
+                                lba, why, ata_err));
+}
+
+Result<bool> AhciDisk::issue_slots(uint32_t mask, const std::string& what) {
+    const auto& regs = m_hba.m_regs;
     Mmio<uint32_t> ci(regs, port_reg(m_port, reg::Ci));
     Mmio<uint32_t> pis(regs, port_reg(m_port, reg::PIs));
-    ci.write(1);
+    ci.write(mask);
     auto deadline = Clock::now() + std::chrono::milliseconds(m_hba.m_opts.timeout_ms);
     for (;;) {
         uint32_t c = ci.read();
@@ -213,21 +229,16 @@ Result<void> AhciDisk::run(uint8_t command, uint64_t lba, uint32_t sectors, size
         uint32_t is = pis.read();
         if (is & PisTfes) {
             pis.write(is);
-            uint32_t tfd = regs.read<uint32_t>(port_reg(m_port, reg::Tfd));
-            uint8_t ata_err = static_cast<uint8_t>(tfd >> 8);
-            const char* why = (ata_err & ata::ErrIdnf) ? "sector not found" : "command aborted";
-            return err(EIO, fmt::format("{}: ATA command {:#04x} at LBA {} failed: {} (error {:#04x})", where(),
-                                        command, lba, why, ata_err));
+            return false;
         }
-        if (!(c & 1)) {
+        if (!(c & mask)) {
             pis.write(is);
-            return {};
+            return true;
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) {
             m_failed = true;
-            m_failure = fmt::format("{}: ATA command {:#04x} timed out after {} ms", where(), command,
-                                    m_hba.m_opts.timeout_ms);
+            m_failure = fmt::format("{}: {} timed out after {} ms", where(), what, m_hba.m_opts.timeout_ms);
             return err(EIO, m_failure);
         }
         TRY(m_hba.wait_irq(static_cast<int>(std::min<long>(left, 50))));
@@ -285,24 +296,12 @@ void AhciDisk::read_many(std::span<block::BlockRead> reads) {
 Result<bool> AhciDisk::run_wave(std::span<block::BlockRead* const> wave) {
     if (m_failed)
         return err(EIO, m_failure);
-    const auto& regs = m_hba.m_regs;
     uint32_t mask = 0;
     for (size_t slot = 0; slot < wave.size(); ++slot) {
         const block::BlockRead& r = *wave[slot];
         std::byte* table = m_wave_tables.data() + slot * TableStride;
-        auto* fis = reinterpret_cast<FisRegH2D*>(table + CommandTableCfis);
-        *fis = FisRegH2D{};
-        fis->type = FisTypeH2D;
-        fis->flags = 0x80;
-        fis->command = ata::ReadDmaExt;
-        fis->device = 1u << 6;
-        fis->lba0 = static_cast<uint8_t>(r.lba);
-        fis->lba1 = static_cast<uint8_t>(r.lba >> 8);
-        fis->lba2 = static_cast<uint8_t>(r.lba >> 16);
-        fis->lba3 = static_cast<uint8_t>(r.lba >> 24);
-        fis->lba4 = static_cast<uint8_t>(r.lba >> 32);
-        fis->lba5 = static_cast<uint8_t>(r.lba >> 40);
-        fis->count = static_cast<uint16_t>(r.buf.size() / 512);
+        *reinterpret_cast<FisRegH2D*>(table + CommandTableCfis) =
+            command_fis(ata::ReadDmaExt, r.lba, static_cast<uint32_t>(r.buf.size() / 512));
         auto* prd = reinterpret_cast<PrdEntry*>(table + CommandTablePrdt);
         unsigned prds = 0;
         for (size_t off = 0; off < r.buf.size(); off += Piece, ++prds) {
@@ -317,37 +316,10 @@ Result<bool> AhciDisk::run_wave(std::span<block::BlockRead* const> wave) {
         mask |= 1u << slot;
     }
     std::atomic_thread_fence(std::memory_order_release);
-    Mmio<uint32_t> ci(regs, port_reg(m_port, reg::Ci));
-    Mmio<uint32_t> pis(regs, port_reg(m_port, reg::PIs));
-    ci.write(mask);
-    auto deadline = Clock::now() + std::chrono::milliseconds(m_hba.m_opts.timeout_ms);
-    for (;;) {
-        uint32_t c = ci.read();
-        if (c == 0xFFFFFFFF) {
-            m_failed = true;
-            m_failure = where() + ": device removed (registers read all ones)";
-            return err(EIO, m_failure);
-        }
-        uint32_t is = pis.read();
-        if (is & PisTfes) {
-            // A command of the wave failed; which one, the caller learns by
-            // reading each again (as run() does, no port recovery is tried).
-            pis.write(is);
-            return false;
-        }
-        if (!(c & mask)) {
-            pis.write(is);
-            break;
-        }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) {
-            m_failed = true;
-            m_failure = fmt::format("{}: a wave of {} reads timed out after {} ms", where(), wave.size(),
-                                    m_hba.m_opts.timeout_ms);
-            return err(EIO, m_failure);
-        }
-        TRY(m_hba.wait_irq(static_cast<int>(std::min<long>(left, 50))));
-    }
+    // A command of the wave failed: which one, the caller learns by reading
+    // each again (as run() does, no port recovery is tried).
+    if (!TRY(issue_slots(mask, fmt::format("a wave of {} reads", wave.size()))))
+        return false;
     // Every command moved all its bytes (PRDBC), or the wave is done again singly.
     for (size_t slot = 0; slot < wave.size(); ++slot)
         if (m_clb.at<CommandHeader>(slot * sizeof(CommandHeader))->prdbc != wave[slot]->buf.size())

@@ -52,6 +52,10 @@ private:
     // Issues the wave (at most kBatchSlots reads of at most kBatchChunk) and waits;
     // false when the HBA reported an error for some command of it.
     Result<bool> run_wave(std::span<block::BlockRead* const> wave);
+    // Writes PxCI and waits until the slots in mask are done (true) or the HBA
+    // reports a task file error (false); a removed or silent HBA fails the disk.
+    // `what` names the work in the timeout message.
+    Result<bool> issue_slots(uint32_t mask, const std::string& what);
     std::string where() const;
 
     Ahci& m_hba;

@@ -41,7 +41,7 @@ Result<void> PcidDevice::config_write(uint16_t offset, unsigned size, uint32_t v
 }
 
 Result<pci::RegisterWindow> PcidDevice::map_bar(unsigned bar) {
-    if (bar >= m_bars.size()) return err(ENOENT, fmt::format("{}: BAR{} is not implemented", m_name, bar));
+    if (bar >= m_bars.size()) return err(ENOENT, fmt::format("{}: the function has no BAR{}", m_name, bar));
     if (!m_bars[bar]) {
         uint64_t where[2] = {};
         TRY(call(ChannelCall::Bar, bar, where, sizeof where, fmt::format("BAR{}", bar).c_str()));

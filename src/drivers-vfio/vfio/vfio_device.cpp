@@ -270,7 +270,7 @@ int VfioDevice::container_fd() const { return m_container->fd.get(); }
 
 Result<VfioDevice::BarRegion> VfioDevice::bar_region(unsigned bar) const {
     if (bar > VFIO_PCI_BAR5_REGION_INDEX || m_regions[bar].size == 0)
-        return err(ENOENT, fmt::format("{}: BAR{} is not implemented", where(), bar));
+        return err(ENOENT, fmt::format("{}: the function has no BAR{}", where(), bar));
     const Region& r = m_regions[bar];
     return BarRegion{r.offset, r.size, (r.flags & VFIO_REGION_INFO_FLAG_MMAP) != 0};
 }

@@ -98,45 +98,9 @@ TEST_CASE("ahci reports a removed device as EIO") {
     CHECK_FALSE(ahci::Ahci::create(*rig.model).has_value());
 }
 
-namespace {
-// The model behind a window that counts writes to port 0's PxCI.
-class CountingAhci final : public pci::PciDevice, public pci::MmioHandler {
-public:
-    explicit CountingAhci(pci::AhciModel& m) : m_model(m) {}
-    size_t issues = 0;
-
-    std::string name() const override { return m_model.name(); }
-    Result<uint32_t> config_read(uint16_t o, unsigned s) override { return m_model.config_read(o, s); }
-    Result<void> config_write(uint16_t o, unsigned s, uint32_t v) override { return m_model.config_write(o, s, v); }
-    Result<pci::RegisterWindow> map_bar(unsigned bar) override {
-        m_inner[bar] = TRY(m_model.map_bar(bar));
-        return pci::RegisterWindow(this, bar, m_inner[bar].size());
-    }
-    Result<pci::DmaBuffer> alloc_dma(size_t size) override { return m_model.alloc_dma(size); }
-    unsigned irq_count(pci::IrqMode mode) const override { return m_model.irq_count(mode); }
-    Result<std::vector<pci::IrqEvent>> enable_irqs(pci::IrqMode mode, unsigned n) override {
-        return m_model.enable_irqs(mode, n);
-    }
-    Result<void> unmask_intx() override { return m_model.unmask_intx(); }
-
-    uint64_t mmio_read(unsigned bar, uint64_t offset, unsigned size) override {
-        return size == 8 ? m_inner[bar].read<uint64_t>(offset) : m_inner[bar].read<uint32_t>(offset);
-    }
-    void mmio_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override {
-        if (offset == ahci::port_reg(0, ahci::reg::Ci)) ++issues;
-        if (size == 8) m_inner[bar].write<uint64_t>(offset, value);
-        else m_inner[bar].write<uint32_t>(offset, uint32_t(value));
-    }
-
-private:
-    pci::AhciModel& m_model;
-    pci::RegisterWindow m_inner[6];
-};
-} // namespace
-
 TEST_CASE("ahci read_many issues a wave of up to 32 commands with one PxCI write") {
     Rig rig;
-    CountingAhci dev(*rig.model);
+    test::CountingDevice dev(*rig.model, ahci::port_reg(0, ahci::reg::Ci));  // port 0 PxCI
     auto hba = std::move(*ahci::Ahci::create(dev));
     auto& disk = *hba->disks()[0];
     auto data = test::random_bytes(1 << 20, 5);
@@ -155,9 +119,9 @@ TEST_CASE("ahci read_many issues a wave of up to 32 commands with one PxCI write
     reads.push_back(block::BlockRead{disk.block_count() - 4, bufs[41], {}});
     bufs[42].resize(128 * 1024);
     reads.push_back(block::BlockRead{64, bufs[42], {}});
-    size_t before = dev.issues;
+    size_t before = dev.writes;
     disk.read_many(reads);
-    CHECK(dev.issues - before == 3);  // 41 fitting reads in waves of 32 and 9, the big one alone
+    CHECK(dev.writes - before == 3);  // 41 fitting reads in waves of 32 and 9, the big one alone
     for (size_t i = 0; i < 40; ++i) {
         REQUIRE(reads[i].result.has_value());
         CHECK(std::memcmp(bufs[i].data(), data.data() + (i * 37 % 256) * 8 * 512, 4096) == 0);

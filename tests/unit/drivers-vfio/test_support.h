@@ -1,4 +1,5 @@
-// Shared helpers for the drivers-vfio tests: a temp dir and disk images in it.
+// Shared helpers for the drivers-vfio tests: a temp dir and disk images in it, and
+// a device wrapper that counts writes to one register (doorbells).
 #pragma once
 
 #include <fcntl.h>
@@ -9,6 +10,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "pci/pci_device.h"
 
 namespace test {
 
@@ -56,5 +59,45 @@ inline std::vector<std::byte> file_bytes(const std::string& path, size_t offset,
     }
     return v;
 }
+
+// A device (a model) seen through register windows that count the writes to
+// one offset of any BAR, e.g. a doorbell, so a test can tell how many times a
+// driver rang it.
+class CountingDevice final : public redox::pci::PciDevice, public redox::pci::MmioHandler {
+public:
+    CountingDevice(redox::pci::PciDevice& inner, uint64_t counted_offset) : m_inner(inner), m_offset(counted_offset) {}
+    size_t writes = 0;
+
+    std::string name() const override { return m_inner.name(); }
+    redox::Result<uint32_t> config_read(uint16_t o, unsigned s) override { return m_inner.config_read(o, s); }
+    redox::Result<void> config_write(uint16_t o, unsigned s, uint32_t v) override { return m_inner.config_write(o, s, v); }
+    redox::Result<redox::pci::RegisterWindow> map_bar(unsigned bar) override {
+        if (bar >= 6) return m_inner.map_bar(bar);
+        auto w = m_inner.map_bar(bar);
+        if (!w) return w;
+        m_windows[bar] = *w;
+        return redox::pci::RegisterWindow(this, bar, w->size());
+    }
+    redox::Result<redox::pci::DmaBuffer> alloc_dma(size_t size) override { return m_inner.alloc_dma(size); }
+    unsigned irq_count(redox::pci::IrqMode mode) const override { return m_inner.irq_count(mode); }
+    redox::Result<std::vector<redox::pci::IrqEvent>> enable_irqs(redox::pci::IrqMode mode, unsigned n) override {
+        return m_inner.enable_irqs(mode, n);
+    }
+    redox::Result<void> unmask_intx() override { return m_inner.unmask_intx(); }
+
+    uint64_t mmio_read(unsigned bar, uint64_t offset, unsigned size) override {
+        return size == 8 ? m_windows[bar].read<uint64_t>(offset) : m_windows[bar].read<uint32_t>(offset);
+    }
+    void mmio_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override {
+        if (offset == m_offset) ++writes;
+        if (size == 8) m_windows[bar].write<uint64_t>(offset, value);
+        else m_windows[bar].write<uint32_t>(offset, uint32_t(value));
+    }
+
+private:
+    redox::pci::PciDevice& m_inner;
+    uint64_t m_offset;
+    redox::pci::RegisterWindow m_windows[6];
+};
 
 } // namespace test
