@@ -71,6 +71,7 @@ struct DirectRegion {
     std::atomic<uint32_t> interrupts{0};     // bumped by the kernel-sim on a signal to the client
     std::atomic<uint32_t> cancel_tag{0};     // written by the client: answer tags up to this EINTR unless started
     std::atomic<uint64_t> offset{0};         // the description's position while the channel exists
+    std::atomic<int32_t> client_cpu{-1};     // where the client last waited (see peer_shares_cpu)
     WaitWord client_wake;                    // the client sleeps here for cq
     Ring<Sqe, kDirectSlots> sq;              // client -> daemon; args[1] arena offset, [2] len, [3] position
     Ring<Cqe, kDirectSlots> cq;              // daemon -> client
@@ -85,7 +86,23 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free);
 // daemon sleeps on it and on its process wake word at once (futex_waitv).
 struct DirectBell {
     WaitWord word;
+    std::atomic<int32_t> daemon_cpu{-1};  // where the daemon last waited
 };
+
+// Whether a waiter should give its CPU away at once rather than spin: the peer
+// it waits for last waited on this same CPU, so it cannot be running while this
+// thread holds the CPU. (Three parties on two cores, as a client copying from
+// one daemon to another, always put two of them on one core.) A stale answer
+// costs one sched_yield.
+inline bool peer_shares_cpu(int self_cpu, int peer_cpu) {
+    return self_cpu >= 0 && peer_cpu == self_cpu;
+}
+
+// Publish where this waiter runs; written only when it moved, so the cache
+// line stays put while it spins.
+inline void publish_cpu(std::atomic<int32_t>& where, int cpu) {
+    if (where.load(std::memory_order_relaxed) != cpu) where.store(cpu, std::memory_order_relaxed);
+}
 
 // Sleep until a moves past seen_a or b past seen_b (futex_waitv), or
 // timeout_ns passes. Returns false on timeout.

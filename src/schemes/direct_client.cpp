@@ -141,6 +141,12 @@ void Channel::finish_wave(const Wave& w, std::span<std::optional<Cqe>> out) {
         if (spin) {
             uint64_t now = mono_ns();
             if (now - start < spin) {
+                const int cpu = sched_getcpu();
+                publish_cpu(r->client_cpu, cpu);
+                if (bell && peer_shares_cpu(cpu, bell->daemon_cpu.load(std::memory_order_relaxed))) {
+                    sched_yield();
+                    continue;
+                }
                 for (int i = 0; i < 64 && r->cq.empty(); ++i) cpu_relax();
                 if (r->cq.empty() && ((now - start) / 4000) != ((mono_ns() - start) / 4000)) sched_yield();
                 continue;

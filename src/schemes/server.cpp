@@ -408,7 +408,10 @@ bool SchemeServer::serve_direct(DirectChannel& ch) {
         any = true;
     }
     // One wake for what was queued: a spinning client takes each answer as it lands.
-    if (any) ch.region->client_wake.wake();
+    if (any) {
+        ch.region->client_wake.wake();
+        m_client_cpu = ch.region->client_cpu.load(std::memory_order_relaxed);
+    }
     return any;
 }
 
@@ -486,6 +489,12 @@ Result<void> SchemeServer::serve(std::string_view name, std::function<void()> re
             // in case the client waits for this core.
             uint64_t idle = mono_ns() - last_direct;
             if (idle < direct_spin) {
+                const int cpu = sched_getcpu();
+                if (m_bell) publish_cpu(m_bell->daemon_cpu, cpu);
+                if (peer_shares_cpu(cpu, m_client_cpu)) {
+                    sched_yield();  // the client that keeps this daemon busy waits for this CPU
+                    continue;
+                }
                 for (int i = 0; i < 64 && requests.empty() && !direct_queued(); ++i) cpu_relax();
                 if (idle / 4000 != (mono_ns() - last_direct) / 4000 && requests.empty() && !direct_queued())
                     sched_yield();

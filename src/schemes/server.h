@@ -143,6 +143,7 @@ private:
     bool m_retry = false;
     std::map<uint32_t, std::unique_ptr<DirectChannel>> m_direct;
     DirectBell* m_bell = nullptr;
+    int m_client_cpu = -1;  // where the client of the last direct work waits
     bool m_direct_work = false;  // poll_direct answered something since the loop last looked
 };
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <tuple>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -1116,6 +1117,56 @@ void t_direct_copy() {
     must(sys::close(out), "close null");
 }
 
+// Client and daemon on one core (the test runs the whole sim under taskset):
+// a waiter that spun out its turn would hold the core its peer needs, so it
+// gives the core to its peer at once. A direct round trip to zero must cost
+// about what two host threads pay to pass a word back and forth with
+// sched_yield on the same core; spinning before each yield cost four times that.
+void t_direct_shared_core() {
+    cpu_set_t set;
+    expect(sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1,
+           "the sim runs on one core (taskset -c 0)");
+    constexpr int kRounds = 20000;
+    auto per_round_ns = [](auto&& body) {
+        auto t0 = std::chrono::steady_clock::now();
+        body();
+        return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / kRounds;
+    };
+    std::atomic<int> word{0};
+    double yield_ns = 0;
+    {
+        std::thread peer([&] {
+            for (int i = 0; i < kRounds; ++i) {
+                while (word.load() != 2 * i + 1) sched_yield();
+                word.store(2 * i + 2);
+            }
+        });
+        yield_ns = per_round_ns([&] {
+            for (int i = 0; i < kRounds; ++i) {
+                word.store(2 * i + 1);
+                while (word.load() != 2 * i + 2) sched_yield();
+            }
+        });
+        peer.join();
+    }
+    int fd = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    uint64_t v = 1;
+    for (int i = 0; i < 3; ++i) must(sys::read(fd, &v, sizeof v), "read zero");  // the channel attaches
+    auto s0 = sys::direct_stats();
+    double sim_ns = per_round_ns([&] {
+        for (int i = 0; i < kRounds; ++i) must(sys::read(fd, &v, sizeof v), "read zero");
+    });
+    auto s1 = sys::direct_stats();
+    expect(s1.ops - s0.ops == uint64_t(kRounds), "every read went over the channel");
+    char line[160];
+    std::snprintf(line, sizeof line, "round trip on one core: %.0f ns; two threads yielding: %.0f ns (%.1fx)\n", sim_ns,
+                  yield_ns, sim_ns / yield_ns);
+    (void)sys::write_all(1, line);
+    expect(sim_ns < 3 * yield_ns, "a round trip on a shared core costs " + std::to_string(int(sim_ns)) +
+                                      " ns, over 3x the yield ping-pong's " + std::to_string(int(yield_ns)) + " ns");
+    must(sys::close(fd), "close zero");
+}
+
 // call_batch through channels: positioned reads and writes of a root file
 // system file and reads of zero, from buffers at every offset within a cache
 // line (the client places each transfer's data in the arena at its buffer's
@@ -1662,7 +1713,7 @@ int main(int argc, char** argv) {
         {"faults", t_faults}, {"vtime", t_vtime},
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
         {"direct-off", t_direct_off}, {"direct-copy", t_direct_copy}, {"direct-withdraw", t_direct_withdraw},
-        {"direct-batch", t_direct_batch},
+        {"direct-batch", t_direct_batch}, {"direct-shared-core", t_direct_shared_core},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
         {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full}, {"exec-image", t_exec_image},
