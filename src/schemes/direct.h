@@ -104,6 +104,19 @@ inline void publish_cpu(std::atomic<int32_t>& where, int cpu) {
     if (where.load(std::memory_order_relaxed) != cpu) where.store(cpu, std::memory_order_relaxed);
 }
 
+// Whether a spinning waiter shares its core with other busy processes, as its
+// own yields tell: a yield that ran someone else takes far longer than one that
+// found the core free (measured against the fastest yield seen).
+class CoreShare {
+public:
+    void yield();
+    bool crowded() const { return m_crowded; }
+
+private:
+    uint64_t m_fastest_ns = ~uint64_t(0);
+    bool m_crowded = false;
+};
+
 // Sleep until a moves past seen_a or b past seen_b (futex_waitv), or
 // timeout_ns passes. Returns false on timeout.
 bool wait_either(WaitWord& a, uint32_t seen_a, WaitWord& b, uint32_t seen_b, int64_t timeout_ns);

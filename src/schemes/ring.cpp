@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -79,6 +80,22 @@ uint32_t spin_budget() {
         return uint32_t(0);
     }();
     return budget;
+}
+
+} // namespace redox
+
+namespace redox {
+
+void CoreShare::yield() {
+    timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    sched_yield();
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    const uint64_t ns = uint64_t(b.tv_sec - a.tv_sec) * 1'000'000'000ull + uint64_t(b.tv_nsec) - uint64_t(a.tv_nsec);
+    if (ns < m_fastest_ns) m_fastest_ns = ns;
+    // Someone else ran: well over the fastest yield (which ran nobody), and
+    // over a microsecond, so a slow clock read alone does not count.
+    m_crowded = ns > 2 * m_fastest_ns && ns > 1000;
 }
 
 } // namespace redox

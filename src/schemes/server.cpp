@@ -492,12 +492,18 @@ Result<void> SchemeServer::serve(std::string_view name, std::function<void()> re
                 const int cpu = sched_getcpu();
                 if (m_bell) publish_cpu(m_bell->daemon_cpu, cpu);
                 if (peer_shares_cpu(cpu, m_client_cpu)) {
-                    sched_yield();  // the client that keeps this daemon busy waits for this CPU
+                    m_core.yield();  // the client that keeps this daemon busy waits for this CPU
                     continue;
                 }
-                for (int i = 0; i < 64 && requests.empty() && !direct_queued(); ++i) cpu_relax();
-                if (idle / 4000 != (mono_ns() - last_direct) / 4000 && requests.empty() && !direct_queued())
-                    sched_yield();
+                // Another daemon spinning on this core for a client elsewhere
+                // (a copy from one daemon to another, both on one core) needs
+                // the core between this one's requests: while yields find
+                // someone to run, yield on every pass.
+                const int pauses = m_core.crowded() ? 8 : 64;
+                for (int i = 0; i < pauses && requests.empty() && !direct_queued(); ++i) cpu_relax();
+                if ((m_core.crowded() || idle / 4000 != (mono_ns() - last_direct) / 4000) && requests.empty() &&
+                    !direct_queued())
+                    m_core.yield();
                 continue;
             }
         }

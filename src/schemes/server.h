@@ -144,6 +144,7 @@ private:
     std::map<uint32_t, std::unique_ptr<DirectChannel>> m_direct;
     DirectBell* m_bell = nullptr;
     int m_client_cpu = -1;  // where the client of the last direct work waits
+    CoreShare m_core;       // whether this daemon's yields find others on its core
     bool m_direct_work = false;  // poll_direct answered something since the loop last looked
 };
 

@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <thread>
@@ -95,4 +97,43 @@ TEST_CASE("a direct region's rings carry requests and answers in order") {
     CHECK(reinterpret_cast<uintptr_t>(&r->sq) % 64 == 0);
     CHECK(reinterpret_cast<uintptr_t>(&r->client_wake) % 64 == 0);
     munmap(p, kDirectArenaOffset);
+}
+
+// A spinning daemon tells from its own yields whether another busy process
+// shares its core (CoreShare): a yield that ran someone else is crowded.
+TEST_CASE("a yield that runs another thread on the same core reads as crowded") {
+    cpu_set_t before, one;
+    REQUIRE(sched_getaffinity(0, sizeof before, &before) == 0);
+    int cpu = 0;
+    while (!CPU_ISSET(cpu, &before)) ++cpu;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);  // the thread below inherits it
+
+    CoreShare share;
+    // Alone on the core, most yields find nobody else: at least one of many
+    // reads as not crowded, even with other tests running on the machine.
+    int free_yields = 0;
+    for (int i = 0; i < 200; ++i) {
+        share.yield();
+        if (!share.crowded()) ++free_yields;
+    }
+    CHECK(free_yields > 0);
+
+    std::atomic<bool> stop{false};
+    std::thread busy([&] {
+        while (!stop.load()) {
+            for (int i = 0; i < 20000 && !stop.load(); ++i) cpu_relax();
+            sched_yield();
+        }
+    });
+    int crowded = 0;
+    for (int i = 0; i < 20; ++i) {
+        share.yield();
+        if (share.crowded()) ++crowded;
+    }
+    stop = true;
+    busy.join();
+    REQUIRE(sched_setaffinity(0, sizeof before, &before) == 0);
+    CHECK(crowded >= 15);
 }
