@@ -42,6 +42,8 @@ scenario text coreutils-text.txt \
   'tail -n +4 /scheme/host/fruit.txt' \
   'head -c 5 /scheme/host/words.txt' \
   'echo' \
+  'head -3 /scheme/host/fruit.txt' \
+  'tail -1 /scheme/host/fruit.txt' \
   'wc /scheme/host/words.txt /scheme/host/fruit.txt' \
   'wc -l /scheme/host/fruit.txt' \
   'grep -n apple /scheme/host/fruit.txt' \

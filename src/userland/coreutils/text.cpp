@@ -51,8 +51,16 @@ std::vector<std::string_view> lines_with_nl(std::string_view text) {
     return v;
 }
 
-int head_tail(const Args& a, bool head) {
+int head_tail(const Args& args, bool head) {
     const char* prog = head ? "head" : "tail";
+    // The old form `head -5` / `tail -5`, a count as the first option, is `-n 5`.
+    Args a = args;
+    if (!a.empty() && a[0].size() > 1 && a[0][0] == '-' &&
+        std::all_of(a[0].begin() + 1, a[0].end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        std::string n = a[0].substr(1);
+        a[0] = "-n";
+        a.insert(a.begin() + 1, n);
+    }
     auto o = parse_opts(prog, a, {"qv", "nc", {{"lines", 'n'}, {"bytes", 'c'}, {"quiet", 'q'}, {"verbose", 'v'}}});
     if (!o) return 1;
     bool bytes = o->values.count('c');
