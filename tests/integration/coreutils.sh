@@ -142,7 +142,9 @@ if boot --exec 'ls /usr/bin' | grep -qx ion; then
     "ion -c 'seq 4 | xargs -n 2 echo pair'" \
     "ion -c 'find /scheme/host -name \"*.txt\" | sort | xargs wc -l'" \
     "ion -c 'echo a b c | tr -d b'" \
-    "ion -c 'seq 5 | tail -n 1'"
+    "ion -c 'seq 5 | tail -n 1'" \
+    "ion -c 'head -c 16 /scheme/rand | wc -c'" \
+    "ion -c 'cat /scheme/zero | head -c 100000 | wc -c'"
 else
   echo "skip pipes: /usr/bin/ion is not installed in this build"
 fi

@@ -51,6 +51,35 @@ std::vector<std::string_view> lines_with_nl(std::string_view text) {
     return v;
 }
 
+// head's first N lines or bytes of one input, read only as far as they go, so
+// an endless input (/scheme/rand, `yes`) ends at the count.
+Result<void> head_stream(const std::string& path, size_t n, bool bytes) {
+    int fd = 0;
+    if (path != "-") fd = TRY(sys::open(path, O_RDONLY_));
+    auto closer = [&] { if (fd != 0) (void)sys::close(fd); };
+    std::string chunk(65536, '\0'), text_out;
+    while (n > 0) {
+        auto got = sys::read(fd, chunk.data(), bytes ? std::min(n, chunk.size()) : chunk.size());
+        if (!got) { closer(); out(text_out); return std::unexpected(got.error()); }
+        if (*got == 0) break;
+        std::string_view part(chunk.data(), *got);
+        if (bytes) {
+            n -= part.size();
+        } else {
+            // Count the line ends in this read; a line without one goes on in the next.
+            for (size_t pos = 0, nl; n > 0 && (nl = part.find('\n', pos)) != std::string_view::npos;) {
+                pos = nl + 1;
+                if (--n == 0) part = part.substr(0, pos);
+            }
+        }
+        text_out.append(part);
+        if (text_out.size() >= 65536) { out(text_out); text_out.clear(); }
+    }
+    closer();
+    out(text_out);
+    return {};
+}
+
 int head_tail(const Args& args, bool head) {
     const char* prog = head ? "head" : "tail";
     // The old form `head -5` / `tail -5`, a count as the first option, is `-n 5`.
@@ -69,6 +98,16 @@ int head_tail(const Args& args, bool head) {
     if (!count) return usage_error(prog, std::string("invalid number of ") + (bytes ? "bytes" : "lines") + ": '" + spec + "'");
     bool headers = (o->operands.size() > 1 && !o->has('q')) || o->has('v');
     bool first = true;
+    if (head && !count->all_but) {
+        int rc = 0;
+        Args list = o->operands.empty() ? Args{"-"} : o->operands;
+        for (auto& f : list) {
+            if (headers) out((first ? "" : "\n") + std::string("==> ") + (f == "-" ? "standard input" : f) + " <==\n");
+            first = false;
+            if (auto r = head_stream(f, size_t(count->n), bytes); !r) rc = fail(prog, f, r.error());
+        }
+        return rc;
+    }
     std::string text_out;
     int rc = each_input(prog, o->operands, [&](const std::string& name, const std::string& text) {
         if (headers) {
