@@ -11,6 +11,7 @@
 #include "redoxfs/cli_common.h"
 #include "redoxfs/rootfs/root_image.h"
 #include "sim_programs.h"
+#include "userland/coreutils/commands.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -286,11 +287,9 @@ static const std::pair<const char*, const char*> kDriverLinks[] = {
     {"/usr/lib/drivers/ahcid", "ahcid"}, {"/usr/lib/drivers/xhcid", "xhcid"},
     {"/usr/lib/drivers/usbhidd", "usbhidd"}, {"/usr/bin/inputdump", "inputdump"}};
 
-static const char* kCoreutils[] = {
-    "echo", "cat", "ls", "ps", "kill", "sleep", "true", "false", "env", "uname", "mkdir", "rm",
-    "touch", "cp", "mv", "rmdir", "ln", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "tr",
-    "seq", "date", "stat", "chmod", "chown", "find", "du", "df", "free", "hostname", "which", "tee",
-    "xargs", "dmesg", "id", "whoami", "pwd", "basename", "dirname", "top", "shutdown", "reboot", "stty"};
+#define COREUTILS_NAME(n) #n,
+static const char* kCoreutils[] = {COREUTILS_COMMANDS(COREUTILS_NAME)};
+#undef COREUTILS_NAME
 
 Result<kernel::BootOptions> prepare_boot(const BootArgs& args) {
     kernel::BootOptions o;

@@ -44,6 +44,9 @@ scenario text coreutils-text.txt \
   'echo' \
   'head -3 /scheme/host/fruit.txt' \
   'tail -1 /scheme/host/fruit.txt' \
+  'printf "%s-%03d|%x|%5.2f|%c%%\n" a 7 255 3.14159 xyz' \
+  'printf "<%s>\n" one two' \
+  'readlink /bin' \
   'wc /scheme/host/words.txt /scheme/host/fruit.txt' \
   'wc -l /scheme/host/fruit.txt' \
   'grep -n apple /scheme/host/fruit.txt' \
@@ -126,7 +129,7 @@ timeout 60 "$SIM" boot --config minimal --log-level quiet --timeout 50 --exec 's
 
 # Bad input: one clear line on stderr and a non-zero status.
 for cmd in 'ls --bogus' 'head -n x /etc/hostname' 'cp /etc/hostname' 'kill -NOPE 1' 'chmod 9z9 /tmp' \
-           'cat /no/such/file' 'rmdir /etc'; do
+           'cat /no/such/file' 'rmdir /etc' 'printf' 'printf %q x'; do
   timeout 60 "$SIM" boot --config minimal --log-level quiet --timeout 50 --exec "$cmd" > "$tmp/bad.out" 2>&1; rc=$?
   out="$(grep -v -e '^redox-sim: ' -e '^kernel: ' "$tmp/bad.out")"
   [ $rc != 0 ] && [ $rc != 124 ] && [ "$(wc -l <<<"$out")" = 1 ] && [ -n "$out" ]; check "bad-input: $cmd" $? "rc=$rc out=$out"
@@ -144,7 +147,8 @@ if boot --exec 'ls /usr/bin' | grep -qx ion; then
     "ion -c 'echo a b c | tr -d b'" \
     "ion -c 'seq 5 | tail -n 1'" \
     "ion -c 'head -c 16 /scheme/rand | wc -c'" \
-    "ion -c 'cat /scheme/zero | head -c 100000 | wc -c'"
+    "ion -c 'cat /scheme/zero | head -c 100000 | wc -c'" \
+    "ion -c 'yes redox | head -n 2'"
 else
   echo "skip pipes: /usr/bin/ion is not installed in this build"
 fi

@@ -3,6 +3,9 @@
 #include "userland/coreutils/util.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -274,6 +277,177 @@ int cmd_xargs(const Args& a) {
         if (sys::exit_code(r->second) == 255) return 124;
         if (sys::exit_code(r->second) != 0) rc = 123;
     } while (i < words.size());
+    return rc;
+}
+
+} // namespace redox::userland
+
+namespace redox::userland {
+
+// yes [STRING...]: the line until the reader goes away.
+int cmd_yes(const Args& a) {
+    std::string line = "y";
+    if (!a.empty()) {
+        line = a[0];
+        for (size_t i = 1; i < a.size(); ++i) line += " " + a[i];
+    }
+    line += '\n';
+    std::string block;
+    while (block.size() < 8192) block += line;
+    for (;;)
+        if (!sys::write_all(1, block)) return 1;  // the pipe's reader closed it
+}
+
+int cmd_readlink(const Args& a) {
+    auto o = parse_opts("readlink", a, {"n", "", {{"no-newline", 'n'}}});
+    if (!o) return 1;
+    if (o->operands.empty()) return usage_error("readlink", "missing operand");
+    int rc = 0;
+    std::string text;
+    for (auto& p : o->operands) {
+        auto t = read_link(p);
+        if (!t) { rc = 1; continue; }  // as GNU: nothing printed for a path that is not a link
+        text += *t;
+        if (!o->has('n')) text += '\n';
+    }
+    out(text);
+    return rc;
+}
+
+namespace {
+
+// printf's backslash escapes; with `percent_b` (the %b argument) also \0NNN,
+// and \c ends all output (stop = true).
+std::string unescape(std::string_view s, bool percent_b, bool& stop) {
+    std::string r;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\' || i + 1 == s.size()) { r += s[i]; continue; }
+        char c = s[++i];
+        switch (c) {
+        case 'n': r += '\n'; break;
+        case 't': r += '\t'; break;
+        case 'r': r += '\r'; break;
+        case 'a': r += '\a'; break;
+        case 'b': r += '\b'; break;
+        case 'f': r += '\f'; break;
+        case 'v': r += '\v'; break;
+        case 'e': r += '\x1b'; break;
+        case '\\': r += '\\'; break;
+        case 'c':
+            if (percent_b) { stop = true; return r; }
+            r += "\\c";
+            break;
+        default:
+            if (c >= '0' && c <= '7') {
+                // \NNN in the format, \0NNN in a %b argument: up to three octal digits
+                if (percent_b && c == '0') ++i;
+                else if (percent_b) { r += '\\'; r += c; break; }
+                int v = 0, n = 0;
+                while (n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7') v = v * 8 + (s[i++] - '0'), ++n;
+                --i;
+                r += char(v);
+            } else {
+                r += '\\';
+                r += c;
+            }
+        }
+    }
+    return r;
+}
+
+// One conversion through the C library's printf.
+template <typename T>
+std::string format_one(const std::string& spec, T value) {
+    int n = std::snprintf(nullptr, 0, spec.c_str(), value);
+    if (n <= 0) return {};
+    std::string r(size_t(n), '\0');
+    std::snprintf(r.data(), r.size() + 1, spec.c_str(), value);
+    return r;
+}
+
+} // namespace
+
+// printf FORMAT [ARG...]: the format again for arguments left over, as POSIX.
+int cmd_printf(const Args& a) {
+    if (a.empty()) return usage_error("printf", "missing operand");
+    const std::string& fmt = a[0];
+    size_t next = 1;
+    int rc = 0;
+    bool stop = false;
+    std::string text;
+    auto arg = [&]() -> std::string { return next < a.size() ? a[next++] : std::string(); };
+    auto number = [&](const std::string& s, bool is_float) -> std::string {
+        if (s.empty()) return "0";
+        // 'c as the code of the character c
+        if (s[0] == '\'' || s[0] == '"') return s.size() > 1 ? std::to_string(int(uint8_t(s[1]))) : "0";
+        char* end = nullptr;
+        errno = 0;
+        if (is_float) (void)std::strtod(s.c_str(), &end);
+        else (void)std::strtoll(s.c_str(), &end, 0);
+        if (*end != '\0' || errno) {
+            errout("printf: '" + s + "': expected a numeric value\n");
+            rc = 1;
+            return "0";
+        }
+        return s;
+    };
+    do {
+        const size_t first = next;
+        for (size_t i = 0; i < fmt.size() && !stop; ++i) {
+            if (fmt[i] == '\\') {
+                size_t j = i + 1;
+                if (j < fmt.size() && fmt[j] >= '0' && fmt[j] <= '7')
+                    while (j < fmt.size() && j < i + 4 && fmt[j] >= '0' && fmt[j] <= '7') ++j;
+                else j = std::min(fmt.size(), j + 1);
+                text += unescape(std::string_view(fmt).substr(i, j - i), false, stop);
+                i = j - 1;
+                continue;
+            }
+            if (fmt[i] != '%') { text += fmt[i]; continue; }
+            if (i + 1 < fmt.size() && fmt[i + 1] == '%') { text += '%'; ++i; continue; }
+            // %[flags][width][.precision]conversion; * takes the width from an argument
+            std::string spec = "%";
+            size_t j = i + 1;
+            while (j < fmt.size() && std::strchr("-+ #0", fmt[j])) spec += fmt[j++];
+            auto digits = [&] {
+                if (j < fmt.size() && fmt[j] == '*') { spec += std::to_string(std::atoi(arg().c_str())); ++j; return; }
+                while (j < fmt.size() && std::isdigit(uint8_t(fmt[j]))) spec += fmt[j++];
+            };
+            digits();
+            if (j < fmt.size() && fmt[j] == '.') { spec += fmt[j++]; digits(); }
+            if (j >= fmt.size()) return usage_error("printf", "missing conversion in '" + fmt + "'");
+            const char conv = fmt[j];
+            i = j;
+            std::string v;
+            switch (conv) {
+            case 'd': case 'i':
+                v = format_one(spec + "lld", std::strtoll(number(arg(), false).c_str(), nullptr, 0));
+                break;
+            case 'u': case 'x': case 'X': case 'o':
+                v = format_one(spec + "ll" + conv, (unsigned long long)std::strtoll(number(arg(), false).c_str(), nullptr, 0));
+                break;
+            case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
+                v = format_one(spec + conv, std::strtod(number(arg(), true).c_str(), nullptr));
+                break;
+            case 'c': {
+                std::string s = arg();
+                if (!s.empty()) v = format_one(spec + "c", s[0]);
+                break;
+            }
+            case 's': case 'b': {
+                std::string s = arg();
+                if (conv == 'b') s = unescape(s, true, stop);
+                v = format_one(spec + "s", s.c_str());
+                break;
+            }
+            default:
+                return usage_error("printf", std::string("invalid conversion '%") + conv + "'");
+            }
+            text += v;
+        }
+        if (next == first) break;  // the format took no argument: once only
+    } while (next < a.size() && !stop);
+    out(text);
     return rc;
 }
 

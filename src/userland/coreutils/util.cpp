@@ -206,6 +206,11 @@ Result<Stat> lstat(std::string_view path) {
 
 Result<std::string> read_link(std::string_view path) {
     int fd = TRY(sys::open(path, O_RDONLY_ | O_NOFOLLOW_ | O_SYMLINK_));
+    auto st = sys::fstat(fd);
+    if (!st || (st->st_mode & MODE_TYPE) != MODE_SYMLINK) {
+        (void)sys::close(fd);
+        return st ? err(EINVAL_, "not a symbolic link") : std::unexpected(st.error());
+    }
     char buf[4096];
     auto n = sys::read(fd, buf, sizeof buf);
     (void)sys::close(fd);

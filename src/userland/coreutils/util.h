@@ -90,12 +90,7 @@ std::vector<ContextRow> context_rows(const std::string& text);
 // Text of a kernel file such as /scheme/sys/context.
 Result<std::string> read_file(std::string_view path);
 
-#define COREUTILS_COMMANDS(X)                                                                     \
-    X(echo) X(cat) X(ls) X(ps) X(kill) X(sleep) X(true) X(false) X(env) X(uname) X(mkdir) X(rm)   \
-    X(touch) X(cp) X(mv) X(rmdir) X(ln) X(head) X(tail) X(wc) X(grep) X(sort) X(uniq) X(cut)      \
-    X(tr) X(seq) X(date) X(stat) X(chmod) X(chown) X(find) X(du) X(df) X(free) X(hostname)        \
-    X(which) X(tee) X(xargs) X(dmesg) X(id) X(whoami) X(pwd) X(basename) X(dirname)      \
-    X(top) X(shutdown) X(reboot) X(stty)
+#include "userland/coreutils/commands.h"
 
 #define COREUTILS_DECLARE(name) int cmd_##name(const Args&);
 COREUTILS_COMMANDS(COREUTILS_DECLARE)
