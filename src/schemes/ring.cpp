@@ -82,10 +82,6 @@ uint32_t spin_budget() {
     return budget;
 }
 
-} // namespace redox
-
-namespace redox {
-
 void CoreShare::yield() {
     timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
