@@ -42,8 +42,8 @@ out="$(boot --share "$tmp/share" \
   --exec 'cat /scheme/usb.pci-00-05.0/port1/descriptors' --exec 'cat /scheme/usb.pci-00-05.0/port2/descriptors' \
   --exec 'inputdump 8' \
   --exec 'cat /scheme/sys/irq' \
-  --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed' \
-  --exec 'head -c 4 /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed-again' \
+  --exec 'cat /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed' \
+  --exec 'cat /scheme/disk.pci-00-02.0/0 > /scheme/null || echo nvme-read-failed-again' \
   --exec 'echo sim-still-running' \
   --exec "echo '[[drivers]' > /etc/pcid.d/broken.toml" --exec 'pcid-spawner' 2>&1)"; rc=$?
 kill $endpoints 2>/dev/null; wait $endpoints 2>/dev/null
