@@ -32,6 +32,10 @@ struct Channel {
     DirectRegion* region = nullptr;
     DirectBell* bell = nullptr;
     bool positioned = false;
+    // One wave at a time per channel: its holder owns the arena and the tags.
+    // Taken without the table lock, so a thread waiting on one daemon does not
+    // hold up the process's other threads and their fds.
+    std::mutex busy;
     uint32_t next_tag = 1;
     ~Channel() {
         if (region) munmap(region, kDirectRegionSize);
@@ -54,7 +58,7 @@ struct Channel {
 
 struct Table {
     std::mutex lock;
-    std::map<int, std::unique_ptr<Channel>> by_fd;
+    std::map<int, std::shared_ptr<Channel>> by_fd;  // a wave in flight keeps its channel
     std::set<int> offered;  // fds the kernel offered a channel: attach at their next use
     std::atomic<uint64_t> attached{0}, ops{0}, fallbacks{0};
 };
@@ -75,9 +79,9 @@ uint64_t client_spin_ns() {
     return ns;
 }
 
-// The table lock is held: one wave of requests at a time per channel, so the
-// arena is all theirs (waves on different channels may be in flight
-// together). Tags are consecutive from the first. out[i] stays empty for a
+// The channel's busy lock is held: one wave of requests at a time per
+// channel, so the arena is all theirs (waves on different channels may be in
+// flight together). Tags are consecutive from the first. out[i] stays empty for a
 // request that never ran (the channel was revoked and the daemon stopped
 // consuming): take the kernel path for it.
 Channel::Wave Channel::start_wave(std::span<Sqe> sqes) {
@@ -165,7 +169,8 @@ std::optional<Cqe> Channel::run(Sqe sqe) {
 
 void attach_locked(int fd);
 
-Channel* lookup(int fd) {
+// The table lock is held.
+std::shared_ptr<Channel> lookup(int fd) {
     auto& t = table();
     if (!t.offered.empty() && t.offered.erase(fd)) attach_locked(fd);
     auto it = t.by_fd.find(fd);
@@ -174,7 +179,25 @@ Channel* lookup(int fd) {
         t.by_fd.erase(it);
         return nullptr;
     }
-    return it->second.get();
+    return it->second;
+}
+
+// fd's channel, if it has one, with its busy lock: the table lock is held
+// only for the lookup.
+struct Held {
+    std::shared_ptr<Channel> ch;
+    std::unique_lock<std::mutex> busy;
+};
+std::optional<Held> hold(int fd) {
+    std::shared_ptr<Channel> ch;
+    {
+        auto& t = table();
+        std::lock_guard guard(t.lock);
+        ch = lookup(fd);
+    }
+    if (!ch) return std::nullopt;
+    std::unique_lock busy(ch->busy);
+    return Held{std::move(ch), std::move(busy)};
 }
 
 void attach_locked(int fd) {
@@ -191,7 +214,7 @@ void attach_locked(int fd) {
     auto bell_fd = Connection::get().take_fd();
     side.unlock();
     if (!bell_fd) { ::close(region_fd->first); return; }
-    auto ch = std::make_unique<Channel>();
+    auto ch = std::make_shared<Channel>();
     void* p = mmap(nullptr, kDirectRegionSize, PROT_READ | PROT_WRITE, MAP_SHARED, region_fd->first, 0);
     void* b = mmap(nullptr, sizeof(DirectBell), PROT_READ | PROT_WRITE, MAP_SHARED, bell_fd->first, 0);
     ::close(region_fd->first);
@@ -234,9 +257,9 @@ bool enabled() {
 
 std::optional<Result<size_t>> transfer(Opcode op, int fd, void* buf, size_t len, uint64_t offset) {
     auto& t = table();
-    std::lock_guard guard(t.lock);
-    Channel* ch = lookup(fd);
-    if (!ch) return std::nullopt;
+    auto held = hold(fd);
+    if (!held) return std::nullopt;
+    Channel* ch = held->ch.get();
     const bool implicit = offset == ~uint64_t(0);
     if (!implicit && !ch->positioned) return std::nullopt;  // the kernel path answers ESPIPE
     len = std::min<size_t>(len, kDirectArenaSize);
@@ -269,9 +292,9 @@ std::optional<Result<size_t>> transfer(Opcode op, int fd, void* buf, size_t len,
 
 std::optional<Result<Stat>> fstat(int fd) {
     auto& t = table();
-    std::lock_guard guard(t.lock);
-    Channel* ch = lookup(fd);
-    if (!ch) return std::nullopt;
+    auto held = hold(fd);
+    if (!held) return std::nullopt;
+    Channel* ch = held->ch.get();
     Sqe sqe{};
     sqe.opcode = uint8_t(Opcode::Fstat);
     sqe.args[2] = sizeof(Stat);
@@ -286,9 +309,9 @@ std::optional<Result<Stat>> fstat(int fd) {
 
 std::optional<Result<uint64_t>> lseek(int fd, int64_t offset, int whence) {
     auto& t = table();
-    std::lock_guard guard(t.lock);
-    Channel* ch = lookup(fd);
-    if (!ch || !ch->positioned) return std::nullopt;
+    auto held = hold(fd);
+    if (!held || !held->ch->positioned) return std::nullopt;
+    Channel* ch = held->ch.get();
     DirectRegion* r = ch->region;
     int64_t base = 0;
     if (whence == 1) {
@@ -313,7 +336,7 @@ std::optional<Result<uint64_t>> lseek(int fd, int64_t offset, int whence) {
 
 void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled) {
     auto& t = table();
-    std::lock_guard guard(t.lock);
+    std::unique_lock guard(t.lock);
     if (t.by_fd.empty() && t.offered.empty()) return;
     // Calls by fd, in order; an fd with any call a channel cannot take stays
     // whole on the kernel path, so its calls keep their order.
@@ -329,7 +352,7 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
     // of every channel is queued before any is waited for, so the daemons
     // serve them at once; a channel's later waves follow one at a time.
     struct Group {
-        Channel* ch;
+        std::shared_ptr<Channel> ch;
         const std::vector<size_t>* idx;
         size_t next = 0;
         std::vector<Sqe> wave;
@@ -339,7 +362,7 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
     };
     std::vector<Group> groups;
     for (auto& [fd, idx] : by_fd) {
-        Channel* ch = lookup(fd);
+        std::shared_ptr<Channel> ch = lookup(fd);
         if (!ch) continue;
         auto direct_ok = [&](const Sqe& s) {
             switch (s.opcode) {
@@ -353,11 +376,16 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
         if (std::all_of(idx.begin(), idx.end(), [&](size_t i) { return direct_ok(calls[i]); }))
             groups.push_back(Group{ch, &idx});
     }
+    guard.unlock();
+    // Each channel's busy lock, in fd order (as the map gives them), so two
+    // batches of one process never wait for each other in a circle.
+    std::vector<std::unique_lock<std::mutex>> busy;
+    for (auto& g : groups) busy.emplace_back(g.ch->busy);
     // The next wave of g's calls: as many as fit the slots and the arena;
     // writes copy their data in.
     auto build = [&](Group& g) {
         const auto& idx = *g.idx;
-        Channel* ch = g.ch;
+        Channel* ch = g.ch.get();
         g.wave.clear();
         g.who.clear();
         g.at.clear();
@@ -388,7 +416,7 @@ void batch(std::span<Sqe> calls, std::span<Cqe> done, std::vector<char>& handled
     };
     // The answers of g's wave into done: reads copy their data out.
     auto deliver = [&](Group& g) {
-        Channel* ch = g.ch;
+        Channel* ch = g.ch.get();
         for (size_t k = 0; k < g.wave.size(); ++k) {
             if (!g.out[k]) continue;  // never ran: the kernel path takes it
             const Sqe& s = calls[g.who[k]];

@@ -1033,6 +1033,40 @@ void t_direct_signal() {
     must(sys::waitpid(daemon, 0), "reap");
 }
 
+// A thread waiting on one daemon holds up none of its process's other
+// threads: while one thread is inside a 5 s read of a slow daemon, another
+// reads zero through its own channel and uses a pipe at once.
+void t_direct_threads() {
+    int daemon = start_loop("loop5");
+    int slow = loop_channel("/scheme/loop5");
+    must(sys::write_all(slow, "slow"), "direct write");  // the daemon sleeps 5 s in the next read
+    std::atomic<bool> done{false};
+    std::thread waiter([&] {
+        char c;
+        (void)sys::read(slow, &c, 1);
+        done = true;
+    });
+    must(sys::sleep_ns(200'000'000), "let the slow read reach the daemon");
+    auto t0 = std::chrono::steady_clock::now();
+    int zero = must(sys::open("/scheme/zero", O_RDONLY_), "open zero");
+    auto s0 = sys::direct_stats();
+    char buf[64];
+    for (int i = 0; i < 100; ++i) must(sys::read(zero, buf, sizeof buf), "read zero");
+    auto s1 = sys::direct_stats();
+    auto [r, w] = must(sys::pipe(), "pipe");
+    must(sys::write_all(w, "p"), "write pipe");
+    expect(must(sys::read(r, buf, 1), "read pipe") == 1 && buf[0] == 'p', "the pipe's byte");
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    expect(!done, "the slow read was still waiting");
+    expect(took < 2, "the other thread's calls waited " + std::to_string(took) + " s for the slow read");
+    expect(s1.ops - s0.ops >= 90, "zero's reads went through its channel (" + std::to_string(s1.ops - s0.ops) + " direct)");
+    waiter.join();
+    expect(done, "the slow read ended");
+    for (int fd : {slow, zero, r, w}) must(sys::close(fd), "close");
+    must(sys::kill(daemon, SIGKILL), "kill");
+    must(sys::waitpid(daemon, 0), "reap");
+}
+
 // Either side dying: a client waiting on a daemon killed mid-request gets EIO
 // at once; a client killed while holding a channel leaves the daemon serving.
 void t_direct_crash() {
@@ -1714,6 +1748,7 @@ int main(int argc, char** argv) {
         {"direct", t_direct}, {"direct-signal", t_direct_signal}, {"direct-crash", t_direct_crash},
         {"direct-off", t_direct_off}, {"direct-copy", t_direct_copy}, {"direct-withdraw", t_direct_withdraw},
         {"direct-batch", t_direct_batch}, {"direct-shared-core", t_direct_shared_core},
+        {"direct-threads", t_direct_threads},
         {"rootfs", t_rootfs}, {"rootfs-perm", t_rootfs_perm}, {"persist-write", t_persist_write},
         {"persist-check", t_persist_check}, {"persist-absent", t_persist_absent},
         {"mount-image", t_mount_image}, {"rootfs-full", t_rootfs_full}, {"exec-image", t_exec_image},
