@@ -316,41 +316,46 @@ int cmd_readlink(const Args& a) {
 
 namespace {
 
-// printf's backslash escapes; with `percent_b` (the %b argument) also \0NNN,
-// and \c ends all output (stop = true).
-std::string unescape(std::string_view s, bool percent_b, bool& stop) {
+// One of printf's backslash escapes, the one at s[i] (a '\\'), onto r; i ends
+// on its last character. With `percent_b` (a %b argument) octal is \0NNN and
+// \c ends all output (stop = true); in the format octal is \NNN.
+void unescape_one(std::string_view s, size_t& i, bool percent_b, bool& stop, std::string& r) {
+    if (i + 1 == s.size()) { r += '\\'; return; }
+    char c = s[++i];
+    switch (c) {
+    case 'n': r += '\n'; return;
+    case 't': r += '\t'; return;
+    case 'r': r += '\r'; return;
+    case 'a': r += '\a'; return;
+    case 'b': r += '\b'; return;
+    case 'f': r += '\f'; return;
+    case 'v': r += '\v'; return;
+    case 'e': r += '\x1b'; return;
+    case '\\': r += '\\'; return;
+    case 'c':
+        if (percent_b) stop = true;
+        else r += "\\c";
+        return;
+    }
+    const bool octal = c >= '0' && c <= '7' && (!percent_b || c == '0');
+    if (!octal) {
+        r += '\\';
+        r += c;
+        return;
+    }
+    if (percent_b) ++i;  // past the 0 of \0NNN
+    int v = 0;
+    for (int n = 0; n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7'; ++n) v = v * 8 + (s[i++] - '0');
+    --i;
+    r += char(v);
+}
+
+// A %b argument with its escapes.
+std::string unescape_b(std::string_view s, bool& stop) {
     std::string r;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '\\' || i + 1 == s.size()) { r += s[i]; continue; }
-        char c = s[++i];
-        switch (c) {
-        case 'n': r += '\n'; break;
-        case 't': r += '\t'; break;
-        case 'r': r += '\r'; break;
-        case 'a': r += '\a'; break;
-        case 'b': r += '\b'; break;
-        case 'f': r += '\f'; break;
-        case 'v': r += '\v'; break;
-        case 'e': r += '\x1b'; break;
-        case '\\': r += '\\'; break;
-        case 'c':
-            if (percent_b) { stop = true; return r; }
-            r += "\\c";
-            break;
-        default:
-            if (c >= '0' && c <= '7') {
-                // \NNN in the format, \0NNN in a %b argument: up to three octal digits
-                if (percent_b && c == '0') ++i;
-                else if (percent_b) { r += '\\'; r += c; break; }
-                int v = 0, n = 0;
-                while (n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7') v = v * 8 + (s[i++] - '0'), ++n;
-                --i;
-                r += char(v);
-            } else {
-                r += '\\';
-                r += c;
-            }
-        }
+    for (size_t i = 0; i < s.size() && !stop; ++i) {
+        if (s[i] == '\\') unescape_one(s, i, true, stop, r);
+        else r += s[i];
     }
     return r;
 }
@@ -376,31 +381,28 @@ int cmd_printf(const Args& a) {
     bool stop = false;
     std::string text;
     auto arg = [&]() -> std::string { return next < a.size() ? a[next++] : std::string(); };
-    auto number = [&](const std::string& s, bool is_float) -> std::string {
-        if (s.empty()) return "0";
-        // 'c as the code of the character c
-        if (s[0] == '\'' || s[0] == '"') return s.size() > 1 ? std::to_string(int(uint8_t(s[1]))) : "0";
+    // A numeric argument: decimal, 0x hex, 0 octal, or 'c for the code of c.
+    auto numeric = [&](auto parse) {
+        std::string s = arg();
+        using T = decltype(parse(s.c_str(), (char**)nullptr));
+        if (s.empty()) return T(0);
+        if (s[0] == '\'' || s[0] == '"') return T(s.size() > 1 ? uint8_t(s[1]) : 0);
         char* end = nullptr;
         errno = 0;
-        if (is_float) (void)std::strtod(s.c_str(), &end);
-        else (void)std::strtoll(s.c_str(), &end, 0);
+        T v = parse(s.c_str(), &end);
         if (*end != '\0' || errno) {
             errout("printf: '" + s + "': expected a numeric value\n");
             rc = 1;
-            return "0";
         }
-        return s;
+        return v;
     };
+    auto integer = [&] { return numeric([](const char* p, char** e) { return std::strtoll(p, e, 0); }); };
+    auto real = [&] { return numeric([](const char* p, char** e) { return std::strtod(p, e); }); };
     do {
         const size_t first = next;
         for (size_t i = 0; i < fmt.size() && !stop; ++i) {
             if (fmt[i] == '\\') {
-                size_t j = i + 1;
-                if (j < fmt.size() && fmt[j] >= '0' && fmt[j] <= '7')
-                    while (j < fmt.size() && j < i + 4 && fmt[j] >= '0' && fmt[j] <= '7') ++j;
-                else j = std::min(fmt.size(), j + 1);
-                text += unescape(std::string_view(fmt).substr(i, j - i), false, stop);
-                i = j - 1;
+                unescape_one(fmt, i, false, stop, text);
                 continue;
             }
             if (fmt[i] != '%') { text += fmt[i]; continue; }
@@ -421,13 +423,13 @@ int cmd_printf(const Args& a) {
             std::string v;
             switch (conv) {
             case 'd': case 'i':
-                v = format_one(spec + "lld", std::strtoll(number(arg(), false).c_str(), nullptr, 0));
+                v = format_one(spec + "lld", integer());
                 break;
             case 'u': case 'x': case 'X': case 'o':
-                v = format_one(spec + "ll" + conv, (unsigned long long)std::strtoll(number(arg(), false).c_str(), nullptr, 0));
+                v = format_one(spec + "ll" + conv, (unsigned long long)integer());
                 break;
             case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
-                v = format_one(spec + conv, std::strtod(number(arg(), true).c_str(), nullptr));
+                v = format_one(spec + conv, real());
                 break;
             case 'c': {
                 std::string s = arg();
@@ -436,7 +438,7 @@ int cmd_printf(const Args& a) {
             }
             case 's': case 'b': {
                 std::string s = arg();
-                if (conv == 'b') s = unescape(s, true, stop);
+                if (conv == 'b') s = unescape_b(s, stop);
                 v = format_one(spec + "s", s.c_str());
                 break;
             }
