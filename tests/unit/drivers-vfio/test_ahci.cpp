@@ -5,6 +5,7 @@
 #include "ahci/ahci.h"
 #include "ahci/ahci_regs.h"
 #include "model/ahci_model.h"
+#include "block_batch.h"
 #include "test_support.h"
 
 using namespace redox;
@@ -109,10 +110,7 @@ TEST_CASE("ahci read_many issues a wave of up to 32 commands with one PxCI write
     // past the end and one too big for a slot (alone, through run()).
     std::vector<std::vector<std::byte>> bufs(43);
     std::vector<block::BlockRead> reads;
-    for (size_t i = 0; i < 40; ++i) {
-        bufs[i].resize(4096);
-        reads.push_back(block::BlockRead{(i * 37 % 256) * 8, bufs[i], {}});
-    }
+    test::add_scattered_reads(bufs, reads, 40);
     bufs[40].resize(64 * 1024);
     reads.push_back(block::BlockRead{1000, bufs[40], {}});
     bufs[41].resize(4096);
@@ -122,21 +120,12 @@ TEST_CASE("ahci read_many issues a wave of up to 32 commands with one PxCI write
     size_t before = dev.writes;
     disk.read_many(reads);
     CHECK(dev.writes - before == 3);  // 41 fitting reads in waves of 32 and 9, the big one alone
-    for (size_t i = 0; i < 40; ++i) {
-        REQUIRE(reads[i].result.has_value());
-        CHECK(std::memcmp(bufs[i].data(), data.data() + (i * 37 % 256) * 8 * 512, 4096) == 0);
-    }
+    test::check_scattered_reads(reads, bufs, data, 40);
     REQUIRE(reads[40].result.has_value());
     CHECK(std::memcmp(bufs[40].data(), data.data() + 1000 * 512, 64 * 1024) == 0);
     CHECK(!reads[41].result.has_value());
     REQUIRE(reads[42].result.has_value());
     CHECK(std::memcmp(bufs[42].data(), data.data() + 64 * 512, 128 * 1024) == 0);
-    // A removed HBA fails the batch with EIO, and nothing hangs.
     rig.model->set_removed(true);
-    std::vector<block::BlockRead> more{{0, bufs[0], {}}, {8, bufs[1], {}}};
-    disk.read_many(more);
-    for (auto& r : more) {
-        REQUIRE(!r.result.has_value());
-        CHECK(r.result.error().errnum == EIO);
-    }
+    test::check_removed_batch_fails(disk, bufs);
 }

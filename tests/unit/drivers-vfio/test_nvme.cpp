@@ -8,6 +8,7 @@
 
 #include "model/nvme_model.h"
 #include "nvme/nvme.h"
+#include "block_batch.h"
 #include "test_support.h"
 
 using namespace redox;
@@ -218,10 +219,7 @@ TEST_CASE("nvme read_many queues a batch with one doorbell per wave of 32") {
     // one of 128 KiB (too big for a slot: alone), one that is not whole blocks.
     std::vector<std::vector<std::byte>> bufs(43);
     std::vector<block::BlockRead> reads;
-    for (size_t i = 0; i < 40; ++i) {
-        bufs[i].resize(4096);
-        reads.push_back(block::BlockRead{(i * 37 % 256) * 8, bufs[i], {}});
-    }
+    test::add_scattered_reads(bufs, reads, 40);
     bufs[40].resize(4096);
     reads.push_back(block::BlockRead{disk.block_count() - 4, bufs[40], {}});
     bufs[41].resize(128 * 1024);
@@ -231,22 +229,12 @@ TEST_CASE("nvme read_many queues a batch with one doorbell per wave of 32") {
     size_t before = dev.writes;
     disk.read_many(reads);
     CHECK(dev.writes - before == 3);  // 32 + 8 in two waves, the 128 KiB read alone
-    for (size_t i = 0; i < 40; ++i) {
-        REQUIRE(reads[i].result.has_value());
-        size_t at = (i * 37 % 256) * 8 * 512;
-        CHECK(std::memcmp(bufs[i].data(), data.data() + at, 4096) == 0);
-    }
+    test::check_scattered_reads(reads, bufs, data, 40);
     CHECK(!reads[40].result.has_value());
     REQUIRE(reads[41].result.has_value());
     CHECK(std::memcmp(bufs[41].data(), data.data() + 512 * 512, 128 * 1024) == 0);
     CHECK(!reads[42].result.has_value());
     CHECK(ctrl->in_flight() == 0);
-    // A removed controller fails the whole batch with EIO, and nothing hangs.
     rig.model->set_removed(true);
-    std::vector<block::BlockRead> more{{0, bufs[0], {}}, {8, bufs[1], {}}};
-    disk.read_many(more);
-    for (auto& r : more) {
-        REQUIRE(!r.result.has_value());
-        CHECK(r.result.error().errnum == EIO);
-    }
+    test::check_removed_batch_fails(disk, bufs);
 }
